@@ -1,0 +1,20 @@
+"""export_stories: write every story as a fixture file, the way it was imported."""
+
+from django.core.management.base import BaseCommand
+
+from articles.fixtures.export import export_stories
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = "Export stories as fixture files into OUTDIR, one file per story under its original file name."
+
+    def add_arguments(self, parser):
+        parser.add_argument("outdir", metavar="OUTDIR")
+        parser.add_argument("--published-only", action="store_true", help="only stories readers can see")
+
+    def handle(self, *, outdir, published_only, **options):
+        queryset = Article.objects.published() if published_only else Article.objects.all()
+        written = export_stories(queryset, outdir)
+        if options["verbosity"]:
+            self.stdout.write(f"exported {written} stories to {outdir}")

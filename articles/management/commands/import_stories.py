@@ -1,0 +1,63 @@
+"""import_stories: import story fixture files, folders and globs."""
+
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from articles.fixtures.parse import Limits
+from articles.fixtures.write import import_paths
+from articles.progress import ProgressBar
+
+
+def import_limits():
+    config = settings.NEWSROOM_IMPORT
+    return Limits(
+        max_file_bytes=config["MAX_FILE_BYTES"], max_related=config["MAX_RELATED"], max_images=config["MAX_IMAGES"]
+    )
+
+
+class Command(BaseCommand):
+    help = "Import story fixture files (YAML front matter). Takes files, folders (recursively) and globs."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="a fixture file, a folder or a glob")
+        parser.add_argument("--dry-run", action="store_true", help="validate and report without writing")
+        parser.add_argument(
+            "--overwrite-editorial",
+            action="store_true",
+            help="take the files' published flag and quality even where an editor changed them",
+        )
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=min(os.cpu_count() or 1, 4),
+            help="worker processes that parse files (default: the number of CPUs, at most 4)",
+        )
+
+    def handle(self, *, paths, dry_run, overwrite_editorial, jobs, **options):
+        verbosity = options["verbosity"]
+        report = import_paths(
+            paths,
+            dry_run=dry_run,
+            overwrite_editorial=overwrite_editorial,
+            limits=import_limits(),
+            jobs=jobs,
+            batch_size=settings.NEWSROOM_IMPORT["BATCH_SIZE"],
+            progress=ProgressBar(self.stderr._out, label="Importing ") if verbosity else None,
+        )
+        for result in report.results:
+            if result.message:
+                self.stderr.write(result.message)
+            for warning in result.warnings:
+                self.stderr.write(self.style.WARNING(f"warning: {warning}"))
+        if verbosity > 1:
+            for path in report.skipped:
+                self.stderr.write(f"skipped (not a fixture file): {path}")
+        elif report.skipped:
+            self.stderr.write(f"skipped {len(report.skipped)} file(s) that are not fixtures (-v 2 lists them)")
+        if verbosity:
+            prefix = "dry run, nothing written: " if dry_run else ""
+            self.stdout.write(prefix + report.summary())
+        if report.failed:
+            raise CommandError(f"{report.failed} file(s) failed")

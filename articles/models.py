@@ -1,0 +1,267 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Prefetch, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from taggit.managers import TaggableManager
+from taggit.models import ItemBase, TagBase
+
+from providers.models import Provider
+
+
+class Topic(TagBase):
+    """A topic (django-taggit tag); names are unique whatever their case."""
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="topic_name_unique_any_case")]
+
+    def get_absolute_url(self):
+        return reverse("articles:topic", kwargs={"slug": self.slug})
+
+
+class TaggedArticle(ItemBase):
+    """A story's topic, in the order the fixture lists it."""
+
+    tag = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="tagged_articles")
+    content_object = models.ForeignKey("Article", on_delete=models.CASCADE, related_name="tagged_topics")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "story topic"
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique_topic"),
+        ]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_topic")]
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Stories a reader may see now."""
+        return self.filter(published=True)
+
+    def with_topics(self):
+        return self.prefetch_related(
+            Prefetch("tagged_topics", queryset=TaggedArticle.objects.select_related("tag").order_by("position", "id"))
+        )
+
+    def for_listing(self):
+        """Published stories, newest first, with what a story card shows."""
+        return (
+            self.published()
+            .select_related("provider")
+            .with_topics()
+            .prefetch_related(Prefetch("images", queryset=Image.objects.order_by("position")))
+            .order_by("-published_at", "-id")
+        )
+
+    def for_detail(self):
+        """One story's page: the card plus every image and the related coverage."""
+        related = RelatedLink.objects.select_related("provider").prefetch_related(
+            Prefetch("images", queryset=Image.objects.order_by("position"))
+        )
+        return (
+            self.select_related("provider")
+            .with_topics()
+            .prefetch_related(
+                Prefetch("images", queryset=Image.objects.order_by("position")),
+                Prefetch("related_links", queryset=related.order_by("position")),
+            )
+        )
+
+    def for_export(self):
+        return self.for_detail().order_by("id")
+
+    def needs_review(self):
+        """The editors' queue: never reviewed, best first."""
+        return self.filter(reviewed_at__isnull=True).order_by("-quality", "-published_at")
+
+
+class Article(models.Model):
+    """One story, as imported from a fixture file and curated by editors."""
+
+    class Type(models.TextChoices):
+        ARTICLE = "article"
+        VIDEO = "video"
+
+    # Story
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=255, unique=True)
+    category = models.CharField(max_length=100, blank=True, default="news")
+    excerpt = models.TextField(blank=True)
+    published_at = models.DateTimeField("published", null=True, blank=True)
+    type = models.CharField(max_length=50, blank=True, default=Type.ARTICLE)
+
+    # Links. The natural key is web_url, or original_url when there is none;
+    # url_key keeps it in one indexed, unique column.
+    original_url = models.URLField("original URL", max_length=2000, blank=True)
+    web_url = models.URLField("web URL", max_length=2000, blank=True)
+    amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
+    cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
+    url_key = models.CharField(max_length=2000, unique=True, editable=False)
+
+    # Editorial
+    quality = models.IntegerField(default=0, help_text="Upstream quality score; 0 or more, no upper bound.")
+    heat = models.IntegerField(default=-1, help_text="Trending score; -1 means not computed.")
+    published = models.BooleanField(default=False)
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="articles", null=True, blank=True)
+    topics = TaggableManager(through=TaggedArticle, blank=True)
+    featured_content = models.TextField(
+        blank=True, help_text="Upstream embed markup, kept verbatim for export and never rendered as-is."
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # Source: what the last import read, so that an export writes the file again.
+    secured = models.TextField(blank=True, help_text="Opaque upstream token; never shown publicly.")
+    source_name = models.CharField("file name", max_length=255, blank=True)
+    source_id = models.CharField("fixture identifier", max_length=255, blank=True, db_index=True)
+    body = models.TextField(blank=True, help_text="Text after the front matter.")
+    extra = models.JSONField(default=dict, blank=True, help_text="Keys this version does not know, kept for export.")
+    layout = models.JSONField(default=dict, blank=True, help_text="Key order and line endings of the source file.")
+    content_hash = models.CharField(max_length=64, blank=True)
+    imported_quality = models.IntegerField(null=True, blank=True, editable=False)
+    imported_published = models.BooleanField(null=True, blank=True, editable=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    imported_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "story"
+        verbose_name_plural = "stories"
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        permissions = [
+            ("publish_article", "Can publish and unpublish stories"),
+            ("import_stories", "Can import story fixture files"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quality__gte=0), name="article_quality_not_negative"),
+            models.CheckConstraint(condition=~Q(url_key=""), name="article_has_identifying_url"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-published_at", "-id"], condition=Q(published=True), name="article_published_listing"
+            ),
+            models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
+            models.Index(fields=["-quality"], condition=Q(reviewed_at__isnull=True), name="article_review_queue"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.url_key = self.identifying_url
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "url_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:detail", kwargs={"slug": self.slug})
+
+    @property
+    def identifying_url(self):
+        return self.web_url or self.original_url
+
+    @property
+    def is_public(self):
+        return self.published
+
+    @property
+    def read_url(self):
+        return self.web_url or self.original_url
+
+    @property
+    def topic_list(self):
+        """Topics in fixture order; uses the prefetch of for_listing()/for_detail()."""
+        return [tagged.tag for tagged in self.tagged_topics.all()]
+
+    @property
+    def lead_image(self):
+        images = self.images.all()
+        return images[0] if images else None
+
+
+class RelatedLink(models.Model):
+    """Another outlet's coverage of the same story."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="related_links")
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(max_length=500)
+    excerpt = models.TextField(blank=True)
+    published_at = models.DateTimeField("published", null=True, blank=True)
+    web_url = models.URLField("web URL", max_length=2000, blank=True)
+    amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
+    cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
+    type = models.CharField(max_length=50, blank=True, default="article")
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    quality = models.IntegerField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    layout = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "related coverage"
+        verbose_name_plural = "related coverage"
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "position"], name="related_link_unique_position"),
+            models.CheckConstraint(condition=Q(quality__gte=0), name="related_link_quality_not_negative"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def lead_image(self):
+        images = self.images.all()
+        return images[0] if images else None
+
+
+class Image(models.Model):
+    """A picture of a story or of a related item (exactly one of the two)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images", null=True, blank=True)
+    related_link = models.ForeignKey(
+        RelatedLink, on_delete=models.CASCADE, related_name="images", null=True, blank=True
+    )
+    position = models.PositiveIntegerField(default=0)
+    url = models.URLField("URL", max_length=2000)
+    # As the fixture claims them; None where the fixture leaves the key out.
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    is_cached = models.BooleanField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    layout = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(article__isnull=False, related_link__isnull=True)
+                    | Q(article__isnull=True, related_link__isnull=False)
+                ),
+                name="image_belongs_to_story_or_related",
+            ),
+            models.UniqueConstraint(
+                fields=["article", "position"],
+                condition=Q(article__isnull=False),
+                name="image_unique_position_in_story",
+            ),
+            models.UniqueConstraint(
+                fields=["related_link", "position"],
+                condition=Q(related_link__isnull=False),
+                name="image_unique_position_in_related",
+            ),
+        ]
+
+    def __str__(self):
+        return self.url
