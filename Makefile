@@ -1,0 +1,56 @@
+# Newsroom: `make run` to try it, `make test` to test it. Nothing else is needed
+# on a machine with Python 3.11 and make.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-dev browser-deps serve bench lint clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+
+install-dev: $(VENV)/.dev
+
+## Set up (virtualenv, migrations, sample stories, an admin user) and serve on http://$(HOST):$(PORT)/
+run: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py import_stories fixtures/
+	$(PY) manage.py ensure_admin
+	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite, browser tests included (they install Chromium when they can).
+test: install-dev browser-deps
+	$(PY) -m pytest
+
+# Debian's Chromium for Playwright (a browser download does not work here) and
+# axe-core for the accessibility checks. Failure is not fatal: the browser
+# tests then skip and say why.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will skip"; \
+	  else echo "warning: chromium is not installed; browser tests will skip"; fi; }
+	@test -f var/node/node_modules/axe-core/axe.min.js || { \
+	  command -v npm >/dev/null 2>&1 && mkdir -p var/node && \
+	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4.10.3 >/dev/null \
+	    || echo "warning: could not install axe-core; accessibility checks will skip"; }
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+clean:
+	rm -rf $(VENV) staticfiles
