@@ -187,7 +187,7 @@ def main(argv=None):
 
     rng = random.Random(args.seed)
     providers = [outlet(rng, i) for i in range(args.providers)]
-    base_time = dt.datetime(2026, 11, 1, tzinfo=dt.timezone.utc)
+    base_time = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for index in range(args.start, args.start + args.stories):

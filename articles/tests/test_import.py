@@ -1,0 +1,317 @@
+"""Importing fixture files into the database: fields, idempotence, errors, editorial conflicts."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError
+
+from articles.fixtures import write
+from articles.fixtures.write import import_paths
+from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from providers.models import Provider
+
+from .conftest import EXAMPLE, FIXTURES_DIR
+
+pytestmark = pytest.mark.django_db
+
+STORY = """---
+category: news
+title: "{title}"
+originalUrl: "{url}"
+webUrl: "{url}"
+type: article
+quality: {quality}
+heat: 3
+published: {published}
+
+provider:
+  name: Example News
+  domain: example.com
+
+topics:
+  - AI
+
+related:
+  - title: "Coverage elsewhere"
+    webUrl: "https://other.example/1"
+    provider:
+      name: Other
+      domain: other.example
+    images:
+      - url: "https://other.example/1.jpg"
+        width: 10
+        height: 10
+---
+"""
+
+
+def story_text(title="A story", url="https://example.com/a", quality=50, published="false"):
+    return STORY.format(title=title, url=url, quality=quality, published=published)
+
+
+def all_rows():
+    return (Article.objects.count(), RelatedLink.objects.count(), Image.objects.count(), TaggedArticle.objects.count())
+
+
+@pytest.fixture
+def example():
+    report = import_paths([EXAMPLE])
+    assert report.created == 1, report.results
+    return Article.objects.get()
+
+
+def test_example_story_fields_land_on_the_article(example):
+    assert example.title == "Minneapolis bans police, government use of facial recognition"
+    assert example.excerpt.startswith("The Minneapolis City Council voted to ban")
+    assert example.category == "news"
+    assert example.type == "article"
+    assert example.published_at == dt.datetime(2021, 2, 12, 19, 25, tzinfo=dt.UTC)
+    assert (example.quality, example.heat, example.published) == (59, -1, False)
+    assert example.featured_content == ""
+
+
+def test_example_urls_and_natural_key(example):
+    assert example.original_url == "https://www.dailydot.com/debug/minneapolis-facial-recognition-ban/"
+    assert example.web_url == example.original_url
+    assert example.amp_url == "https://www.dailydot.com/debug/minneapolis-facial-recognition-ban/?amp"
+    assert example.cdn_amp_url == (
+        "https://www-dailydot-com.cdn.ampproject.org/c/s/www.dailydot.com/debug/minneapolis-facial-recognition-ban/?amp"
+    )
+    assert example.url_key == example.web_url
+    assert example.slug == "minneapolis-bans-police-government-use-of-facial-recognition"
+
+
+def test_example_provider_and_topics(example):
+    assert (example.provider.name, example.provider.domain, example.provider.slug) == (
+        "The Daily Dot",
+        "dailydot.com",
+        "dailydotcom",
+    )
+    assert [topic.name for topic in Article.objects.with_topics().get().topic_list] == ["Computer Vision", "AI"]
+
+
+def test_example_images_and_related_coverage(example):
+    image = example.images.get()
+    assert image.url.startswith("https://uploads.dailydot.com/2021/02/Minneapolis-Facial-Recognition.jpg")
+    assert (image.width, image.height, image.is_cached, image.position) == (2000, 1000, True, 0)
+    related = list(example.related_links.order_by("position"))
+    assert len(related) == 9
+    assert [link.position for link in related] == list(range(9))
+    first = related[0]
+    assert first.title == "Minneapolis bans its police department from using facial recognition software"
+    assert first.provider.domain == "techcrunch.com"
+    assert first.quality == 86
+    assert first.published_at == dt.datetime(2021, 2, 12, 19, 32, tzinfo=dt.UTC)
+    assert first.amp_url == "https://techcrunch.com/2021/02/12/minneapolis-facial-recognition-ban/amp/"
+    assert first.images.get().width == 1024
+    ap = next(link for link in related if link.provider.domain == "apnews.com")
+    assert ap.amp_url == "" and ap.cdn_amp_url == ""
+
+
+def test_example_source_fields(example, example_bytes):
+    import hashlib
+
+    assert example.source_name == "000_8e5473f5569516b7.txt"
+    assert example.source_id == "8e5473f5569516b7"
+    assert example.secured.startswith("1W859LBeM0PpfP4iQG0T5SDQ4b1LSF4JT6mrnfhFbzloQtROB")
+    assert example.body == "\n"
+    assert example.content_hash == hashlib.sha256(example_bytes).hexdigest()
+    assert example.imported_at is not None
+    assert (example.imported_quality, example.imported_published) == (59, False)
+    assert example.reviewed_at is None and example.reviewed_by is None
+
+
+def test_reimport_of_fixtures_changes_nothing_and_runs_few_queries(django_assert_max_num_queries):
+    first = import_paths([FIXTURES_DIR])
+    assert (first.created, first.failed) == (41, 0)
+    before = list(Article.objects.values_list("pk", "updated_at", "version"))
+    with django_assert_max_num_queries(3):
+        second = import_paths([FIXTURES_DIR])
+    assert (second.created, second.updated, second.unchanged, second.failed) == (0, 0, 41, 0)
+    assert list(Article.objects.values_list("pk", "updated_at", "version")) == before
+
+
+def test_import_writes_in_bulk_not_per_file(django_assert_max_num_queries):
+    # 41 stories with hundreds of related items and images in one batch: a fixed
+    # set of bulk queries (SQLite splits a bulk insert every 999 parameters).
+    with django_assert_max_num_queries(25):
+        import_paths([FIXTURES_DIR], batch_size=100)
+    assert RelatedLink.objects.count() > 100
+
+
+def test_topics_are_case_insensitive_and_shared(write_fixture):
+    write_fixture("a.md", story_text(url="https://example.com/a").replace("  - AI", "  - AI\n  - Climate"))
+    write_fixture("b.md", story_text(url="https://example.com/b").replace("  - AI", "  - ai"))
+    import_paths([write_fixture("c.md", story_text(url="https://example.com/c")).parent])
+    assert sorted(Topic.objects.values_list("name", flat=True)) == ["AI", "Climate"]
+    assert Topic.objects.get(name="AI").tagged_articles.count() == 3
+
+
+def test_edited_file_updates_the_same_story_and_replaces_its_children(write_fixture):
+    path = write_fixture("story.md", story_text())
+    import_paths([path])
+    article = Article.objects.get()
+    edited = story_text(title="A better title").replace("  - AI", "  - Climate")
+    path.write_text(edited.replace("related:", "x_related:"))
+    report = import_paths([path])
+    assert (report.updated, report.created) == (1, 0)
+    article.refresh_from_db()
+    assert article.title == "A better title"
+    assert article.slug == "a-story", "slugs are stable"
+    assert article.version == 2
+    assert [t.name for t in Article.objects.with_topics().get().topic_list] == ["Climate"]
+    assert RelatedLink.objects.count() == 0 and Image.objects.count() == 0
+    assert article.extra["x_related"][0]["title"] == "Coverage elsewhere"
+
+
+def test_repeated_titles_get_unique_stable_slugs(write_fixture):
+    write_fixture("a.md", story_text(url="https://example.com/a"))
+    write_fixture("b.md", story_text(url="https://example.com/b"))
+    import_paths([write_fixture("c.md", story_text(url="https://example.com/c")).parent])
+    slugs = sorted(Article.objects.values_list("slug", flat=True))
+    assert len(set(slugs)) == 3 and "a-story" in slugs
+    assert all(slug.startswith("a-story") for slug in slugs)
+
+
+def test_two_files_claiming_one_story_the_second_is_a_duplicate(write_fixture):
+    write_fixture("1-first.md", story_text(title="First"))
+    folder = write_fixture("2-second.md", story_text(title="Second")).parent
+    report = import_paths([folder])
+    assert (report.created, report.failed) == (1, 1)
+    message = report.errors[0].message
+    assert "2-second.md: duplicate of" in message and "1-first.md" in message
+    assert Article.objects.get().title == "First"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "---\ntitle: [broken\n---\n",
+        '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n',
+        '---\nexcerpt: "no title"\noriginalUrl: "https://example.com/a"\n---\n',
+        '---\ntitle: "no url"\n---\n',
+        story_text(quality=-1),
+        story_text(quality='"fifty"'),
+        story_text(published="maybe"),
+        story_text().replace('webUrl: "https://example.com/a"', 'webUrl: "javascript:alert(1)"'),
+        story_text().replace('"https://other.example/1.jpg"', '"data:image/png;base64,AAAA"'),
+        story_text().replace("provider:\n  name: Example News\n  domain: example.com", "provider: [a, b]"),
+        story_text().replace("related:", "related: 7\nx:"),
+        story_text().replace("topics:\n  - AI", "images: {url: x}"),
+        story_text().encode("utf-8").replace(b"A story", b"A st\xf6ry"),
+        story_text().replace("heat: 3", "heat: !!python/object/apply:os.getcwd []"),
+    ],
+)
+def test_a_bad_file_writes_nothing_and_the_others_go_on(write_fixture, content):
+    write_fixture("bad.md", content)
+    folder = write_fixture("good.md", story_text(url="https://example.com/good")).parent
+    report = import_paths([folder])
+    assert (report.created, report.failed) == (1, 1)
+    assert report.errors[0].message.startswith(str(folder / "bad.md"))
+    assert Article.objects.get().url_key == "https://example.com/good"
+    assert all_rows() == (1, 1, 1, 1)
+    assert Provider.objects.count() == 2
+
+
+def test_a_database_error_fails_only_its_file(write_fixture, monkeypatch):
+    write_fixture("a.md", story_text(url="https://example.com/a"))
+    folder = write_fixture("b.md", story_text(url="https://example.com/b", title="Breaks")).parent
+    real = write.write_stories
+
+    def failing(batch, **kwargs):
+        if any(story.title == "Breaks" for _, story in batch):
+            raise DatabaseError("disk I/O error")
+        return real(batch, **kwargs)
+
+    monkeypatch.setattr(write, "write_stories", failing)
+    report = import_paths([folder])
+    assert (report.created, report.failed) == (1, 1)
+    assert "b.md: database error, nothing written: disk I/O error" in report.errors[0].message
+    assert list(Article.objects.values_list("url_key", flat=True)) == ["https://example.com/a"]
+
+
+def test_dry_run_reports_without_writing(write_fixture):
+    path = write_fixture("a.md", story_text())
+    report = import_paths([path], dry_run=True)
+    assert (report.created, report.failed) == (1, 0)
+    assert all_rows() == (0, 0, 0, 0) and Provider.objects.count() == 0
+
+
+def test_dry_run_lists_the_changed_fields(write_fixture):
+    path = write_fixture("a.md", story_text())
+    import_paths([path])
+    path.write_text(story_text(title="New title", quality=70))
+    report = import_paths([path], dry_run=True, keep_all=True)
+    assert report.results[0].status == "updated"
+    assert report.results[0].changes == {"title": ("A story", "New title"), "quality": (50, 70)}
+    assert Article.objects.get().title == "A story"
+
+
+def test_editor_decisions_survive_a_reimport_and_are_reported(write_fixture):
+    path = write_fixture("a.md", story_text(quality=50, published="false"))
+    import_paths([path])
+    Article.objects.update(published=True, quality=90)
+    path.write_text(story_text(title="Edited upstream", quality=55, published="false"))
+    report = import_paths([path])
+    article = Article.objects.get()
+    assert (article.title, article.published, article.quality) == ("Edited upstream", True, 90)
+    warnings = report.results[0].warnings
+    assert any("published: kept the editor's value True; the file says False" in w for w in warnings)
+    assert any("quality: kept the editor's value 90; the file says 55" in w for w in warnings)
+
+
+def test_overwrite_editorial_takes_the_files_values(write_fixture):
+    path = write_fixture("a.md", story_text(quality=50))
+    import_paths([path])
+    Article.objects.update(published=True, quality=90)
+    path.write_text(story_text(quality=55))
+    import_paths([path], overwrite_editorial=True)
+    article = Article.objects.get()
+    assert (article.published, article.quality) == (False, 55)
+
+
+def test_file_values_apply_where_no_editor_changed_them(write_fixture):
+    path = write_fixture("a.md", story_text(quality=50))
+    import_paths([path])
+    path.write_text(story_text(quality=55, published="true"))
+    report = import_paths([path])
+    article = Article.objects.get()
+    assert (article.published, article.quality) == (True, 55)
+    assert report.results == []
+
+
+def test_globs_and_nested_folders_are_expanded(write_fixture, tmp_path):
+    write_fixture("a/one.md", story_text(url="https://example.com/1"))
+    write_fixture("a/b/two.yaml", story_text(url="https://example.com/2"))
+    write_fixture("a/notes.pdf", "not a fixture")
+    report = import_paths([str(tmp_path / "a" / "**" / "*.yaml"), tmp_path / "a" / "one.md"])
+    assert report.created == 2
+    report = import_paths([tmp_path / "a"])
+    assert report.unchanged == 2
+    assert report.skipped == [str(tmp_path / "a" / "notes.pdf")]
+
+
+def test_missing_paths_are_reported(tmp_path):
+    report = import_paths([tmp_path / "nope", str(tmp_path / "*.md")])
+    assert report.failed == 2
+    assert [r.message for r in report.errors] == [
+        f"{tmp_path / 'nope'}: no such file or folder",
+        f"{tmp_path / '*.md'}: no files match this pattern",
+    ]
+
+
+def test_command_prints_summary_and_fails_when_a_file_fails(write_fixture, capsys):
+    write_fixture("good.md", story_text())
+    folder = write_fixture("bad.md", "---\ntitle: [\n---\n").parent
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("import_stories", str(folder), "--jobs", "1")
+    out, err = capsys.readouterr()
+    assert "created 1, updated 0, unchanged 0, failed 1" in out
+    assert f"{folder / 'bad.md'}:3: invalid YAML: did not find expected node content" in err
+
+
+def test_command_succeeds_on_fixtures_with_worker_processes(capsys):
+    call_command("import_stories", str(FIXTURES_DIR), "--jobs", "2")
+    assert "created 41, updated 0, unchanged 0, failed 0" in capsys.readouterr().out
+    assert Article.objects.count() == 41

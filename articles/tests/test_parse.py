@@ -1,0 +1,199 @@
+"""The pure parser: text in, StoryData or a FixtureError naming file, line and field out."""
+
+import datetime as dt
+
+import pytest
+
+from articles.fixtures.parse import FixtureError, Limits, identifier_from_filename, parse_story, parse_story_bytes
+
+MINIMAL = """---
+title: "A story"
+originalUrl: "https://example.com/a"
+---
+"""
+
+
+def parse(text, **kwargs):
+    return parse_story(text, filename="story.md", **kwargs)
+
+
+def error_of(text, **kwargs):
+    with pytest.raises(FixtureError) as caught:
+        parse(text, **kwargs)
+    return str(caught.value)
+
+
+def test_example_story_fields(example_bytes):
+    story = parse_story_bytes(example_bytes, filename="000_8e5473f5569516b7.txt")
+    assert story.title == "Minneapolis bans police, government use of facial recognition"
+    assert story.category == "news"
+    assert story.published_at == dt.datetime(2021, 2, 12, 19, 25, tzinfo=dt.UTC)
+    assert story.web_url == "https://www.dailydot.com/debug/minneapolis-facial-recognition-ban/"
+    assert story.amp_url.endswith("?amp")
+    assert story.cdn_amp_url.startswith("https://www-dailydot-com.cdn.ampproject.org/")
+    assert (story.type, story.quality, story.heat, story.published) == ("article", 59, -1, False)
+    assert (story.provider.name, story.provider.domain) == ("The Daily Dot", "dailydot.com")
+    assert story.topics == ["Computer Vision", "AI"]
+    assert story.identifier == "8e5473f5569516b7"
+    assert story.url_key == story.web_url
+    assert story.secured.startswith("1W859LBeM0PpfP4iQG0T5SDQ4b1LSF4JT6mrnfhFbzloQtROB")
+    assert story.body == "\n"
+    assert not story.crlf
+
+
+def test_example_related_items_keep_their_order_and_optional_keys(example_bytes):
+    story = parse_story_bytes(example_bytes, filename="000_8e5473f5569516b7.txt")
+    assert len(story.related) == 9
+    first = story.related[0]
+    assert first.title == "Minneapolis bans its police department from using facial recognition software"
+    assert (first.provider.domain, first.quality) == ("techcrunch.com", 86)
+    assert first.images[0].width == 1024 and first.images[0].is_cached is True
+    ap = next(item for item in story.related if item.provider.domain == "apnews.com")
+    assert ap.amp_url == "" and "ampWebUrl" not in ap.keys
+
+
+def test_jekyll_file_name_is_its_own_identifier():
+    assert identifier_from_filename("2020-05-12-power-apps-portals.md") == "2020-05-12-power-apps-portals"
+    assert identifier_from_filename("007_ABCDEF0123456789.txt") == "abcdef0123456789"
+
+
+def test_crlf_and_byte_order_mark_are_accepted():
+    data = b"\xef\xbb\xbf" + MINIMAL.replace("\n", "\r\n").encode()
+    story = parse_story_bytes(data, filename="bom.md")
+    assert (story.title, story.bom, story.crlf) == ("A story", True, True)
+
+
+def test_other_styles_of_yaml_are_accepted():
+    story = parse(
+        "---\ntitle: 'Single quoted'\nexcerpt: >\n  folded\n  text\noriginalUrl: https://example.com/x\n"
+        "topics: [AI, Climate]\n---\nBody text\n"
+    )
+    assert story.title == "Single quoted"
+    assert story.excerpt == "folded text\n"
+    assert story.topics == ["AI", "Climate"]
+    assert story.body == "Body text\n"
+
+
+def test_unknown_keys_are_kept_in_order():
+    story = parse('---\ntitle: "T"\nlanguage: en\noriginalUrl: "https://example.com/x"\nscore: 3\n---\n')
+    assert story.extra == {"language": "en", "score": 3}
+    assert story.keys == ("title", "language", "originalUrl", "score")
+
+
+def test_date_without_time_zone_is_read_as_utc_with_a_warning():
+    story = parse(MINIMAL.replace("---\n", "---\npublishedDateTime: 2021-02-12T19:25:00\n", 1))
+    assert story.published_at == dt.datetime(2021, 2, 12, 19, 25, tzinfo=dt.UTC)
+    assert story.warnings == ["story.md:2: publishedDateTime: no time zone given; read as UTC"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        (
+            '---\ntitle: "unclosed\noriginalUrl: x\n---\n',
+            "story.md:4: invalid YAML: found unexpected end of stream (while scanning a quoted scalar, line 2)",
+        ),
+        ("---\ntitle: [a, b\n---\n", "story.md:"),
+        ('---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n', "front matter is not closed"),
+        ('title: "A"\n---\n', "story.md:1: the file must start with a '---' line"),
+        ('---\nexcerpt: "no title"\noriginalUrl: "https://example.com/a"\n---\n', "title: a title is required"),
+        ('---\ntitle: "A"\n---\n', "originalUrl: a story needs a webUrl or an originalUrl"),
+        ("---\n- a list\n---\n", "story.md:2: the front matter must be a mapping"),
+        ("---\n---\n", "story.md:2: the front matter must be a mapping"),
+    ],
+)
+def test_malformed_files_get_a_clear_error(text, expected):
+    assert expected in error_of(text)
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("quality: -3", "story.md:4: quality: must not be negative, got -3"),
+        ("quality: high", "story.md:4: quality: must be a whole number, not a string"),
+        ("quality: 5.5", "story.md:4: quality: must be a whole number, not a number"),
+        ("published: yes please", "story.md:4: published: must be true or false"),
+        ('published: "true"', "story.md:4: published: must be true or false"),
+        ("heat: []", "story.md:4: heat: must be a whole number, not a list"),
+        ("provider: Reuters", "story.md:4: provider: must be a mapping of keys to values, not a string"),
+        ("provider: {name: X}", "provider.domain: is required"),
+        ("images: a picture", "story.md:4: images: must be a list, not a string"),
+        ("images: [https://x.example/a.jpg]", "images[0]: must be a mapping"),
+        ("related: {title: x}", "story.md:4: related: must be a list, not a mapping"),
+        ("related: [{excerpt: x}]", "related[0].title: a title is required"),
+        ("topics: AI", "topics: must be a list, not a string"),
+        ("topics: [AI, ai]", "topics[1]: topic 'ai' is listed twice"),
+        ("publishedDateTime: 2021-02-30T10:00:00Z", "story.md:4: invalid YAML: impossible date"),
+        ("publishedDateTime: yesterday", "publishedDateTime: 'yesterday' is not an ISO 8601 date"),
+        ("title: again", "story.md:4: invalid YAML: duplicate key 'title' (first on line 1"),
+        ("x: !!python/object/apply:os.system ['echo hi']", "story.md:4: invalid YAML: tag not allowed"),
+        ("x: !!python/name:os.system", "tag not allowed"),
+        ("x: &a [1]\ny: *a", "aliases (*name) and anchors are not allowed"),
+    ],
+)
+def test_bad_fields_are_named_with_their_line(line, expected):
+    text = f'---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n{line}\n---\n'
+    assert expected in error_of(text)
+
+
+@pytest.mark.parametrize("key", ["originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl"])
+@pytest.mark.parametrize(
+    "url, expected",
+    [
+        ("javascript:alert(1)", "javascript: URLs are not allowed, only http and https"),
+        ("data:text/html,<b>x</b>", "data: URLs are not allowed"),
+        ("/relative/path", "relative URLs are not allowed"),
+        ("ftp://example.com/file", "ftp: URLs are not allowed"),
+        ("https:///no-host", "has no host name"),
+        ("https://exa mple.com/", "is not a valid URL"),
+    ],
+)
+def test_only_http_and_https_urls_are_data(key, url, expected):
+    text = f'---\ntitle: "A"\noriginalUrl: "https://example.com/ok"\n{key}: "{url}"\n---\n'
+    if key == "originalUrl":
+        text = f'---\ntitle: "A"\n{key}: "{url}"\n---\n'
+    message = error_of(text)
+    assert f"{key}: " in message and expected in message
+
+
+def test_nested_urls_are_named_by_their_path():
+    text = (
+        '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\nrelated:\n'
+        '  - title: "r0"\n    webUrl: "https://ok.example/"\n'
+        '  - title: "r1"\n    webUrl: "javascript:alert(1)"\n---\n'
+    )
+    assert error_of(text) == "story.md:8: related[1].webUrl: javascript: URLs are not allowed, only http and https"
+
+
+def test_image_urls_are_checked_too():
+    text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\nimages:\n  - url: "data:image/png;base64,AA"\n---\n'
+    assert "images[0].url: data: URLs are not allowed" in error_of(text)
+
+
+def test_non_utf8_bytes_are_refused_with_their_line():
+    data = MINIMAL.replace('"A story"', '"Caf\xe9"').encode("latin-1")
+    with pytest.raises(FixtureError, match=r"^latin\.md:2: not UTF-8 text \(byte 0xe9"):
+        parse_story_bytes(data, filename="latin.md")
+
+
+def test_nul_bytes_are_refused():
+    with pytest.raises(FixtureError, match="NUL bytes are not allowed"):
+        parse_story_bytes(MINIMAL.encode() + b"\0", filename="nul.md")
+
+
+def test_limits_are_enforced():
+    big = MINIMAL.encode() + b"x" * 100
+    with pytest.raises(FixtureError, match="more than the limit of 50"):
+        parse_story_bytes(big, filename="big.md", limits=Limits(max_file_bytes=50))
+    related = "related:\n" + "".join(f'  - title: "r{i}"\n' for i in range(3))
+    assert "3 related items, more than the limit of 2" in error_of(
+        MINIMAL.replace("---\n", f"---\n{related}", 1), limits=Limits(max_related=2)
+    )
+    assert "is 501 characters long, more than 500" in error_of(MINIMAL.replace('"A story"', '"' + "x" * 501 + '"'))
+
+
+def test_alias_bomb_is_refused_quickly():
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n' + "\n".join(lines) + "\n---\n"
+    assert "aliases (*name) and anchors are not allowed" in error_of(text)
