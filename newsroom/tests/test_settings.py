@@ -1,0 +1,122 @@
+"""Settings come from the environment, each with a safe default."""
+
+import os
+import runpy
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+SETTINGS = Path(__file__).resolve().parents[1] / "settings.py"
+ROOT = SETTINGS.parents[1]
+VARIABLES = [
+    "DJANGO_SECRET_KEY",
+    "DJANGO_DEBUG",
+    "DJANGO_ALLOWED_HOSTS",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_HTTPS",
+    "DJANGO_CONN_MAX_AGE",
+]
+
+
+@pytest.fixture
+def load(monkeypatch, tmp_path):
+    """Evaluate settings.py afresh with the given environment."""
+
+    def load(**env):
+        for name in VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("NEWSROOM_VAR_DIR", str(tmp_path / "var"))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS))
+
+    return load
+
+
+def test_defaults_suit_a_laptop(load, tmp_path):
+    settings = load()
+    assert settings["DEBUG"] is False
+    assert settings["ALLOWED_HOSTS"] == ["127.0.0.1", "localhost"]
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["NAME"] == str(tmp_path / "var" / "db.sqlite3")
+    assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    assert settings["USE_TZ"] is True
+    assert settings["TAGGIT_CASE_INSENSITIVE"] is True
+    assert settings["SECURE_SSL_REDIRECT"] is False
+
+
+def test_development_secret_key_is_generated_once_into_var(load, tmp_path):
+    first = load()["SECRET_KEY"]
+    assert len(first) > 40
+    assert (tmp_path / "var" / "secret_key").read_text() == first
+    assert load()["SECRET_KEY"] == first
+    assert load()["SECRET_KEY_FROM_ENVIRONMENT"] is False
+
+
+def test_secret_key_from_the_environment_wins(load, tmp_path):
+    settings = load(DJANGO_SECRET_KEY="from-env")
+    assert (settings["SECRET_KEY"], settings["SECRET_KEY_FROM_ENVIRONMENT"]) == ("from-env", True)
+
+
+def test_debug_and_allowed_hosts_are_read(load):
+    settings = load(DJANGO_DEBUG="1", DJANGO_ALLOWED_HOSTS="news.example, www.news.example")
+    assert settings["DEBUG"] is True
+    assert settings["ALLOWED_HOSTS"] == ["news.example", "www.news.example"]
+
+
+def test_a_bad_boolean_is_a_clear_error(load):
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG must be a boolean"):
+        load(DJANGO_DEBUG="perhaps")
+
+
+def test_database_url_selects_postgresql_with_connection_reuse(load):
+    settings = load(DATABASE_URL="postgres://news:pw@db.example:5432/newsroom", DJANGO_CONN_MAX_AGE="120")
+    database = settings["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.postgresql"
+    assert (database["HOST"], database["NAME"], database["USER"]) == ("db.example", "newsroom", "news")
+    assert database["CONN_MAX_AGE"] == 120 and database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_redis_url_switches_the_cache_to_redis(load):
+    settings = load(REDIS_URL="redis://127.0.0.1:6379/1")
+    assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
+
+
+def test_https_turns_on_secure_cookies_and_hsts(load):
+    settings = load(DJANGO_HTTPS="1")
+    assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
+    assert settings["SECURE_HSTS_SECONDS"] == 31536000
+
+
+def run_deploy_check(tmp_path, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
+    environment.update(NEWSROOM_VAR_DIR=str(tmp_path / "var"), **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_deploy_check_passes_with_production_settings(tmp_path):
+    result = run_deploy_check(
+        tmp_path, DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-key-0123456789", DJANGO_HTTPS="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_deploy_check_refuses_the_generated_development_key(tmp_path):
+    result = run_deploy_check(tmp_path, DJANGO_HTTPS="1")
+    assert result.returncode != 0
+    assert "newsroom.E001" in result.stderr
