@@ -2,6 +2,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
+from articles.fields import OrderedJSONField
+
 
 class ProviderQuerySet(models.QuerySet):
     def get_by_natural_key(self, domain):
@@ -15,7 +17,7 @@ class Provider(models.Model):
     domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host name, e.g. techcrunch.com.")
     slug = models.SlugField(max_length=253, unique=True)
     # The logo list exactly as fixtures carry it: [{"url", "width", "height"}, ...].
-    logos = models.JSONField(default=list, blank=True)
+    logos = OrderedJSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -315,3 +315,9 @@ def test_command_succeeds_on_fixtures_with_worker_processes(capsys):
     call_command("import_stories", str(FIXTURES_DIR), "--jobs", "2")
     assert "created 41, updated 0, unchanged 0, failed 0" in capsys.readouterr().out
     assert Article.objects.count() == 41
+
+
+def test_unknown_keys_holding_dates_are_kept(write_fixture):
+    path = write_fixture("a.md", story_text().replace("heat: 3", "heat: 3\nfetchedAt: 2021-02-12T19:25:00Z"))
+    assert import_paths([path]).created == 1
+    assert Article.objects.get().extra == {"fetchedAt": "2021-02-12T19:25:00Z"}
