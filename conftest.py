@@ -42,3 +42,18 @@ def axe_script():
     if not AXE_JS.exists():
         pytest.skip(f"{AXE_JS} is missing: `make browser-deps` installs axe-core from the npm registry")
     return AXE_JS.read_text()
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_manifest(settings):
+    """Plain static storage: templates' {% static %} would need collectstatic's manifest otherwise."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests log in many times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
