@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Prefetch, Q
-from django.db.models.functions import Lower
+from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
@@ -37,6 +37,9 @@ class TaggedArticle(ItemBase):
 
 
 class ArticleQuerySet(models.QuerySet):
+    # Longer searches are cut: each word costs two LIKE scans.
+    search_max_words = 8
+
     def published(self):
         """Stories a reader may see now."""
         return self.filter(published=True)
@@ -46,15 +49,69 @@ class ArticleQuerySet(models.QuerySet):
             Prefetch("tagged_topics", queryset=TaggedArticle.objects.select_related("tag").order_by("position", "id"))
         )
 
-    def for_listing(self):
-        """Published stories, newest first, with what a story card shows."""
-        return (
-            self.published()
-            .select_related("provider")
-            .with_topics()
-            .prefetch_related(Prefetch("images", queryset=Image.objects.order_by("position")))
-            .order_by("-published_at", "-id")
+    def with_card_image(self):
+        """Annotate `card_image`: the lead image as {url, width, height}, or None.
+
+        A card shows one picture; fetching it in the story's own row keeps a
+        listing to one query for the stories, where a prefetch would load every
+        image of every story in a second one.
+        """
+        lead = Image.objects.filter(article=OuterRef("pk")).order_by("position", "id")
+        return self.annotate(
+            card_image=Subquery(
+                lead.values(data=JSONObject(url="url", width="width", height="height"))[:1],
+                output_field=models.JSONField(),
+            )
         )
+
+    def for_listing(self):
+        """Published stories, newest first, with what a story card shows.
+
+        The lead image is in `card_image` (see with_card_image()); other images
+        are not loaded: for_detail() has them.
+        """
+        return (
+            self.published().select_related("provider").with_topics().with_card_image().order_by("-published_at", "-id")
+        )
+
+    def for_topic(self, slug):
+        """Stories filed under the topic with this slug."""
+        return self.filter(tagged_topics__tag__slug=slug)
+
+    def for_provider(self, domain):
+        """Stories from the outlet with this domain (any case)."""
+        return self.filter(provider__domain=domain.strip().lower())
+
+    def search(self, q):
+        """Stories whose title or excerpt contains every word of `q`, in any case.
+
+        A plain LIKE search that works on every database; a PostgreSQL
+        full-text version (SearchVector, SearchRank) can replace it here
+        without its callers changing.
+        """
+        words = q.split()[: self.search_max_words]
+        query = Q()
+        for word in words:
+            query &= Q(title__icontains=word) | Q(excerpt__icontains=word)
+        return self.filter(query)
+
+    def freshness(self):
+        """A cheap summary that changes whenever a public page may change.
+
+        Returns {"updated": latest story or provider edit, "published": number
+        of published stories}. The count catches what leaves updated_at alone:
+        a deleted story, or a queryset.update() of the publish flag. Used for
+        ETag/Last-Modified and to key the page cache.
+        """
+        latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
+        stamp = self.order_by().aggregate(
+            stories=Max("updated_at"),
+            # Max() over a constant subquery: the providers' latest edit, read in the same query.
+            providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
+            published=Count("pk", filter=Q(published=True)),
+        )
+        edits = [stamp["stories"], stamp["providers"]]
+        return {"updated": max((e for e in edits if e), default=None), "published": stamp["published"]}
 
     def for_detail(self):
         """One story's page: the card plus every image and the related coverage."""
