@@ -1,0 +1,116 @@
+"""The readers' filters on story listings: all of them live in the URL's query string."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Value
+from django.utils import timezone
+
+from providers.models import Provider
+
+from .models import Article, Topic
+
+# What a reader can type or pick; anything longer is a mistake or an attack.
+SEARCH_MAX_LENGTH = 200
+QUALITY_MAX = 2**31 - 1
+
+
+def filter_choices():
+    """The topics, providers and categories that have published stories.
+
+    One query (a UNION of the three lists), so that a listing page with its
+    filter form costs a fixed number of queries. Returns
+    {"topic": [(slug, name)], "provider": [(domain, name)], "category": [(c, c)]},
+    each sorted by label.
+    """
+    published = Article.objects.published()
+    topics = Topic.objects.filter(Exists(published.filter(tagged_topics__tag=OuterRef("pk"))))
+    providers = Provider.objects.filter(Exists(published.filter(provider=OuterRef("pk"))))
+    categories = published.exclude(category="")
+    rows = (
+        topics.order_by()
+        .values_list(Value("topic"), "slug", "name")
+        .union(
+            providers.order_by().values_list(Value("provider"), "domain", "name"),
+            categories.order_by().values_list(Value("category"), "category", "category"),
+        )
+    )
+    choices = {"topic": [], "provider": [], "category": []}
+    for kind, value, label in rows:
+        choices[kind].append((value, label))
+    for values in choices.values():
+        values.sort(key=lambda choice: (choice[1].casefold(), choice[0]))
+    return choices
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+class ArticleFilter(django_filters.FilterSet):
+    """Text search, topic, provider, category, a date range and a minimum quality.
+
+    Choice lists come from filter_choices() through the `choices` argument;
+    `exclude` drops filters a page already applies (the topic on a topic page).
+    """
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    topic = django_filters.ChoiceFilter(label="Topic", field_name="tagged_topics__tag__slug", empty_label="Any topic")
+    provider = django_filters.ChoiceFilter(label="Provider", field_name="provider__domain", empty_label="Any provider")
+    category = django_filters.ChoiceFilter(label="Category", field_name="category", empty_label="Any category")
+    since = django_filters.DateFilter(
+        label="Published from", method="filter_since", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        label="Published until", method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    quality = django_filters.NumberFilter(
+        label="Minimum quality",
+        method="filter_quality",
+        min_value=0,
+        max_value=QUALITY_MAX,
+        decimal_places=0,
+        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    )
+
+    class Meta:
+        model = Article
+        fields = ["q", "topic", "provider", "category", "since", "until", "quality"]
+
+    def __init__(self, *args, choices=None, exclude=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in exclude:
+            del self.filters[name]
+        choices = choices if choices is not None else filter_choices()
+        for name in ("topic", "provider", "category"):
+            if name in self.filters:
+                self.filters[name].extra["choices"] = choices[name]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(published_at__gte=_start_of_day(value))
+
+    def filter_until(self, queryset, name, value):
+        if value == datetime.date.max:
+            return queryset
+        # Up to the end of that day: before the start of the next one.
+        return queryset.filter(published_at__lt=_start_of_day(value + datetime.timedelta(days=1)))
+
+    def filter_quality(self, queryset, name, value):
+        # The form field is a DecimalField (decimal_places=0): compare as an integer.
+        return queryset.filter(quality__gte=int(value))
+
+    @property
+    def active(self):
+        """The filters in use, as {name: raw value}, in form order."""
+        if not self.is_bound:
+            return {}
+        return {name: self.data[name] for name in self.filters if self.data.get(name, "").strip()}

@@ -1,0 +1,52 @@
+"""Template helpers for the reader site: upstream text, outbound URLs, JSON-LD."""
+
+import html
+import json
+from urllib.parse import urlsplit
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+# As django.utils.html.json_script does: nothing in the JSON can close the
+# <script> element or open a comment.
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def as_text(value):
+    """Upstream text with its HTML entities decoded (we&#8217;re -> we’re).
+
+    Upstream titles and excerpts carry entities; decoded once here, the
+    template's autoescaping then shows each character exactly once. The result
+    is plain, unsafe text: any markup in it is escaped on output.
+    """
+    if value is None:
+        return ""
+    return html.unescape(str(value))
+
+
+@register.filter
+def http_url(value):
+    """The URL if it is an absolute http(s) URL, else "": nothing else becomes a link."""
+    url = str(value or "").strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() in {"http", "https"} and parts.hostname:
+        return url
+    return ""
+
+
+def json_for_script(data):
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+
+
+@register.simple_tag
+def json_ld(data):
+    """`data` serialised into a <script type="application/ld+json"> element."""
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(json_for_script(data)))
