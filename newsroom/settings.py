@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "newsroom.routers.PublicReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -143,6 +144,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqli
 if DATABASE_URL.startswith("sqlite:///") and not os.environ.get("DATABASE_URL"):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {"default": database_config(DATABASE_URL)}
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # Public pages read from the replica; the admin, imports and every write
+    # use the primary (newsroom.routers).
+    DATABASES["replica"] = database_config(os.environ["DATABASE_REPLICA_URL"])
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -176,7 +183,12 @@ STORAGES = {
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+        {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            # Fail fast: a slow cache must not make a slow site.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
         if os.environ.get("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
     )
@@ -218,3 +230,25 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Images (issue 5): `manage.py cache_images` downloads fixture images and
+# editors upload their own. Fixture URLs are untrusted input, so every fetch
+# is bounded in size, time and destination. Timeouts are in seconds.
+NEWSROOM_IMAGES = {
+    "MAX_BYTES": env_int("NEWSROOM_IMAGES_MAX_BYTES", 10 * 1024 * 1024),
+    # Width x height; Pillow's own default (about 89 million) lets a 500 MB
+    # bitmap through, far more than any news picture needs.
+    "MAX_PIXELS": env_int("NEWSROOM_IMAGES_MAX_PIXELS", 40_000_000),
+    "CONNECT_TIMEOUT": env_int("NEWSROOM_IMAGES_CONNECT_TIMEOUT", 5),
+    "READ_TIMEOUT": env_int("NEWSROOM_IMAGES_READ_TIMEOUT", 15),
+    # A slow server sending a byte at a time never trips READ_TIMEOUT.
+    "TOTAL_TIMEOUT": env_int("NEWSROOM_IMAGES_TOTAL_TIMEOUT", 60),
+    "MAX_REDIRECTS": env_int("NEWSROOM_IMAGES_MAX_REDIRECTS", 5),
+    # Not from the environment on purpose: loopback is for the tests' local
+    # server only, never a switch to flip on a server.
+    "ALLOW_LOOPBACK": False,
+    "RENDITION_WIDTHS": (320, 640, 1280),
+    # Uploaded images are served from storage; their `url` (what an export
+    # writes) is made absolute with this when storage gives a relative one.
+    "PUBLIC_URL": os.environ.get("NEWSROOM_PUBLIC_URL", "http://localhost:8000/"),
+}

@@ -19,6 +19,7 @@ VARIABLES = [
     "REDIS_URL",
     "DJANGO_HTTPS",
     "DJANGO_CONN_MAX_AGE",
+    "DATABASE_REPLICA_URL",
 ]
 
 
@@ -86,7 +87,7 @@ def test_database_url_selects_postgresql_with_connection_reuse(load):
 
 def test_redis_url_switches_the_cache_to_redis(load):
     settings = load(REDIS_URL="redis://127.0.0.1:6379/1")
-    assert settings["CACHES"]["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings["CACHES"]["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 
@@ -120,3 +121,11 @@ def test_deploy_check_refuses_the_generated_development_key(tmp_path):
     result = run_deploy_check(tmp_path, DJANGO_HTTPS="1")
     assert result.returncode != 0
     assert "newsroom.E001" in result.stderr
+
+
+def test_replica_url_adds_a_replica_and_the_router(load):
+    settings = load(DATABASE_REPLICA_URL="postgres://reader@replica.example/newsroom")
+    assert settings["DATABASES"]["replica"]["HOST"] == "replica.example"
+    assert settings["DATABASES"]["replica"]["TEST"] == {"MIRROR": "default"}
+    assert settings["DATABASE_ROUTERS"] == ["newsroom.routers.ReplicaRouter"]
+    assert "replica" not in load()["DATABASES"]
