@@ -30,6 +30,12 @@ run: install
 	$(PY) manage.py ensure_admin
 	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
+## Production-like on one machine: DEBUG off, hashed static files served by whitenoise, gunicorn.
+serve: install
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn --config gunicorn.conf.py newsroom.wsgi
+
 ## The whole test suite, browser tests included (they install Chromium when they can).
 test: install-dev browser-deps
 	$(PY) -m pytest
