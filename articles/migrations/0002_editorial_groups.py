@@ -25,9 +25,14 @@ def ensure_permissions(apps, using):
     # on a fresh database they do not exist yet when this migration runs.
     for label in ("articles", "providers"):
         app_config = apps.get_app_config(label)
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=using)
-        app_config.models_module = None
+        # create_permissions skips app configs without a models module, which
+        # the migration state's app configs never have.
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = models_module or True
+        try:
+            create_permissions(app_config, apps=apps, verbosity=0, using=using)
+        finally:
+            app_config.models_module = models_module
 
 
 def create_groups(apps, schema_editor):
