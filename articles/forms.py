@@ -1,0 +1,252 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import editorial
+from .fixtures.parse import MAX_SHORT
+from .fixtures.uploads import UploadError, UploadLimits, read_upload
+from .models import Article, Image, RelatedLink
+
+STALE_MESSAGE = (
+    "This story was changed by someone else since you opened it. Nothing was saved: "
+    "reload the page to see their changes, then make yours again."
+)
+
+
+class HttpURLField(forms.URLField):
+    """A URL that is data, never code: http or https with a host, as the fixture format requires."""
+
+    default_error_messages = {"scheme": "Only http:// and https:// links are allowed."}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        text = forms.CharField.to_python(self, value)
+        if text:
+            # Checked before URLField adds a scheme to what has none: a relative
+            # or scheme-relative link must be refused, not turned into another URL.
+            scheme, _, rest = text.partition(":")
+            if scheme.lower() not in ("http", "https") or not rest.startswith("//") or not rest[2:3].strip("/"):
+                raise ValidationError(self.error_messages["scheme"], code="scheme")
+        return super().to_python(value)
+
+
+class TopicNamesField(forms.CharField):
+    """Topic names separated by commas, in the order the story lists them."""
+
+    def to_python(self, value):
+        names, seen = [], set()
+        for name in (super().to_python(value) or "").split(","):
+            name = " ".join(name.split())
+            if name and name.lower() not in seen:
+                if len(name) > MAX_SHORT:
+                    raise ValidationError(f"“{name[:40]}…” is longer than {MAX_SHORT} characters.", code="max_length")
+                seen.add(name.lower())
+                names.append(name)
+        return names
+
+
+URL_FIELDS = ("web_url", "original_url", "amp_url", "cdn_amp_url")
+
+
+class ArticleAdminForm(forms.ModelForm):
+    # The version the editor started from: saving over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    reviewed = forms.BooleanField(
+        required=False, help_text="Ticked, the story leaves the review queue with you as its reviewer."
+    )
+    topic_names = TopicNamesField(
+        label="Topics",
+        required=False,
+        help_text="Separated by commas, in the order readers see them. A new name creates the topic.",
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "excerpt",
+            "category",
+            "type",
+            "published_at",
+            *URL_FIELDS,
+            "quality",
+            "heat",
+            "published",
+        ]
+        field_classes = dict.fromkeys(URL_FIELDS, HttpURLField)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+            self.fields["reviewed"].initial = self.instance.reviewed_at is not None
+            self.fields["topic_names"].initial = ", ".join(topic.name for topic in self.instance.topic_list)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            version = cleaned.get("version")
+            # Locked until the admin's transaction ends: the save that follows
+            # cannot lose a race this check has won.
+            if version is None or editorial.is_stale(self.instance, version, lock=True):
+                raise ValidationError(STALE_MESSAGE, code="stale")
+        if "web_url" in self.fields and "original_url" in self.fields:
+            self._clean_identifying_url(cleaned)
+        return cleaned
+
+    def _clean_identifying_url(self, cleaned):
+        web_url, original_url = cleaned.get("web_url"), cleaned.get("original_url")
+        if web_url is None or original_url is None:
+            return  # already invalid
+        url_key = web_url or original_url
+        if not url_key:
+            self.add_error("original_url", "A story needs a web URL or an original URL.")
+        elif Article.objects.filter(url_key=url_key).exclude(pk=self.instance.pk).exists():
+            field = "web_url" if web_url else "original_url"
+            self.add_error(field, "Another story already has this URL.")
+
+
+class PositionedForm(forms.ModelForm):
+    """An inline row whose position is written by the formset, so that rows can swap places."""
+
+    order = forms.IntegerField(label="Position", min_value=0, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["order"].initial = self.instance.position
+
+
+class RelatedLinkAdminForm(PositionedForm):
+    class Meta:
+        model = RelatedLink
+        fields = [
+            "title",
+            "excerpt",
+            "published_at",
+            "web_url",
+            "amp_url",
+            "cdn_amp_url",
+            "type",
+            "provider",
+            "quality",
+        ]
+        field_classes = {"web_url": HttpURLField, "amp_url": HttpURLField, "cdn_amp_url": HttpURLField}
+
+
+class ImageAdminForm(PositionedForm):
+    class Meta:
+        model = Image
+        fields = ["url", "width", "height", "is_cached"]
+        field_classes = {"url": HttpURLField}
+
+
+class PositionedInlineFormSet(forms.BaseInlineFormSet):
+    """Positions are unique per story: the formset checks them across its rows and writes
+    them through editorial.set_positions, which lets two rows swap places."""
+
+    def clean(self):
+        super().clean()
+        seen = {}
+        for form in self._kept_forms():
+            order = form.cleaned_data.get("order")
+            if order is None:
+                continue
+            if order in seen:
+                raise ValidationError(
+                    f"Two rows have position {order}; give each row its own.", code="duplicate_position"
+                )
+            seen[order] = form
+
+    def _kept_forms(self):
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or (self.can_delete and self._should_delete_form(form)):
+                continue
+            if form.instance.pk is None and not form.has_changed():
+                continue
+            yield form
+
+    def save(self, commit=True):
+        if not commit:
+            return super().save(commit=False)
+        kept = list(self._kept_forms())
+        # New rows are inserted out of the way of the existing positions, then
+        # everything moves to its place at once.
+        existing = [form.instance.position for form in kept if form.instance.pk]
+        base = max(existing, default=-1) + 1_000_001
+        for index, form in enumerate(form for form in kept if form.instance.pk is None):
+            form.instance.position = base + index
+        saved = super().save(commit=True)
+        taken = {form.cleaned_data["order"] for form in kept if form.cleaned_data.get("order") is not None}
+        positions, next_free = {}, 0
+        for form in sorted(kept, key=lambda form: (form.cleaned_data.get("order") is None, form.instance.position)):
+            order = form.cleaned_data.get("order")
+            if order is None:
+                while next_free in taken:
+                    next_free += 1
+                order = next_free
+                taken.add(order)
+            positions[form.instance.pk] = order
+        editorial.set_positions(queryset=self.get_queryset().model.objects.all(), positions=positions)
+        for form in kept:
+            form.instance.position = positions[form.instance.pk]
+        return saved
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class StoryUploadForm(forms.Form):
+    files = MultipleFileField(
+        label="Fixture files",
+        help_text="One or several story files (.txt, .md, .yaml, .yml), or .zip archives of them.",
+        widget=MultipleFileInput(attrs={"accept": ".txt,.md,.yaml,.yml,.zip"}),
+    )
+
+    def __init__(self, *args, limits: UploadLimits, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.limits = limits
+
+    def clean(self):
+        cleaned = super().clean()
+        files = cleaned.get("files")
+        if not files:
+            return cleaned
+        if len(files) > self.limits.max_files:
+            raise ValidationError(
+                f"{len(files)} files, more than the limit of {self.limits.max_files}; upload them in smaller parts.",
+                code="too_many",
+            )
+        try:
+            upload = read_upload([(item.name, item) for item in files], limits=self.limits)
+        except UploadError as exc:
+            raise ValidationError(str(exc), code="refused") from None
+        if not upload.files and not upload.errors:
+            raise ValidationError(
+                "No story file in this upload: only .txt, .md, .yaml and .yml files are imported.", code="empty"
+            )
+        cleaned["upload"] = upload
+        return cleaned
+
+
+class AddTopicForm(forms.Form):
+    topic = forms.CharField(
+        max_length=MAX_SHORT, help_text="An existing topic is matched whatever its case; a new name creates it."
+    )
+
+
+class SetCategoryForm(forms.Form):
+    category = forms.CharField(max_length=MAX_SHORT, widget=forms.TextInput(attrs={"list": "known-categories"}))

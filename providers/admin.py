@@ -1,0 +1,63 @@
+from django.contrib import admin
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.html import format_html
+
+from articles.admin import ProviderFilter, changelist_url
+from articles.models import Article
+
+from .models import Provider
+
+
+def _per_provider(aggregate):
+    """`aggregate` over the provider's stories, as a correlated subquery.
+
+    Evaluated only for the providers on the page (and the autocomplete's
+    twenty), where a JOIN and GROUP BY would aggregate every story first.
+    """
+    return Subquery(
+        Article.objects.filter(provider=OuterRef("pk"))
+        .order_by()
+        .values("provider")
+        .annotate(value=aggregate)
+        .values("value")[:1]
+    )
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ["name", "domain", "stories_link", "average_quality", "share_published"]
+    search_fields = ["name", "domain"]
+    search_help_text = "Name or domain."
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["name", "domain", "slug", "logos", "created_at", "updated_at"]
+    prepopulated_fields = {"slug": ["domain"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                story_count=Coalesce(_per_provider(Count("pk")), 0, output_field=IntegerField()),
+                published_count=Coalesce(
+                    _per_provider(Count("pk", filter=Q(published=True))), 0, output_field=IntegerField()
+                ),
+                quality_average=_per_provider(Avg("quality")),
+            )
+        )
+
+    @admin.display(description="Stories", ordering="story_count")
+    def stories_link(self, provider):
+        return format_html(
+            '<a href="{}">{}</a>', changelist_url(**{ProviderFilter.parameter_name: provider.pk}), provider.story_count
+        )
+
+    @admin.display(description="Average quality", ordering="quality_average")
+    def average_quality(self, provider):
+        return "—" if provider.quality_average is None else round(provider.quality_average)
+
+    @admin.display(description="Published")
+    def share_published(self, provider):
+        if not provider.story_count:
+            return "—"
+        return f"{100 * provider.published_count / provider.story_count:.0f}%"
