@@ -179,7 +179,7 @@ class Article(models.Model):
     body = models.TextField(blank=True, help_text="Text after the front matter.")
     extra = models.JSONField(default=dict, blank=True, help_text="Keys this version does not know, kept for export.")
     layout = models.JSONField(default=dict, blank=True, help_text="Key order and line endings of the source file.")
-    content_hash = models.CharField(max_length=64, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     imported_quality = models.IntegerField(null=True, blank=True, editable=False)
     imported_published = models.BooleanField(null=True, blank=True, editable=False)
 

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, help_text='Text after the front matter.')),
                 ('extra', articles.fields.OrderedJSONField(blank=True, default=dict, help_text='Keys this version does not know, kept for export.')),
                 ('layout', articles.fields.OrderedJSONField(blank=True, default=dict, help_text='Key order and line endings of the source file.')),
-                ('content_hash', models.CharField(blank=True, max_length=64)),
+                ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('imported_quality', models.IntegerField(blank=True, editable=False, null=True)),
                 ('imported_published', models.BooleanField(blank=True, editable=False, null=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

@@ -321,3 +321,14 @@ def test_unknown_keys_holding_dates_are_kept(write_fixture):
     path = write_fixture("a.md", story_text().replace("heat: 3", "heat: 3\nfetchedAt: 2021-02-12T19:25:00Z"))
     assert import_paths([path]).created == 1
     assert Article.objects.get().extra == {"fetchedAt": "2021-02-12T19:25:00Z"}
+
+
+def test_files_imported_as_they_are_are_not_parsed_again(monkeypatch):
+    import_paths([FIXTURES_DIR])
+
+    def parse_must_not_run(*args, **kwargs):
+        raise AssertionError("an unchanged file was parsed")
+
+    monkeypatch.setattr("articles.fixtures.sources.parse_story_bytes", parse_must_not_run)
+    report = import_paths([FIXTURES_DIR])
+    assert (report.unchanged, report.failed) == (41, 0)

@@ -128,6 +128,8 @@ def test_malformed_files_get_a_clear_error(text, expected):
         ("title: again", "story.md:4: invalid YAML: duplicate key 'title' (first on line 1"),
         ("x: !!python/object/apply:os.system ['echo hi']", "story.md:4: invalid YAML: tag not allowed"),
         ("x: !!python/name:os.system", "tag not allowed"),
+        ("x: !!binary AAAA", "story.md:4: invalid YAML: tag not allowed: tag:yaml.org,2002:binary"),
+        ("x: !!set {a, b}", "tag not allowed: tag:yaml.org,2002:set"),
         ("x: &a [1]\ny: *a", "aliases (*name) and anchors are not allowed"),
     ],
 )
