@@ -8,6 +8,8 @@ from taggit.models import ItemBase, TagBase
 
 from providers.models import Provider
 
+from .fields import OrderedJSONField
+
 
 class Topic(TagBase):
     """A topic (django-taggit tag); names are unique whatever their case."""
@@ -177,8 +179,8 @@ class Article(models.Model):
     source_name = models.CharField("file name", max_length=255, blank=True)
     source_id = models.CharField("fixture identifier", max_length=255, blank=True, db_index=True)
     body = models.TextField(blank=True, help_text="Text after the front matter.")
-    extra = models.JSONField(default=dict, blank=True, help_text="Keys this version does not know, kept for export.")
-    layout = models.JSONField(default=dict, blank=True, help_text="Key order and line endings of the source file.")
+    extra = OrderedJSONField(default=dict, blank=True, help_text="Keys this version does not know, kept for export.")
+    layout = OrderedJSONField(default=dict, blank=True, help_text="Key order and line endings of the source file.")
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
     imported_quality = models.IntegerField(null=True, blank=True, editable=False)
     imported_published = models.BooleanField(null=True, blank=True, editable=False)
@@ -261,8 +263,8 @@ class RelatedLink(models.Model):
     type = models.CharField(max_length=50, blank=True, default="article")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     quality = models.IntegerField(null=True, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
-    layout = models.JSONField(default=dict, blank=True)
+    extra = OrderedJSONField(default=dict, blank=True)
+    layout = OrderedJSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name = "related coverage"
@@ -295,8 +297,20 @@ class Image(models.Model):
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     is_cached = models.BooleanField(null=True, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
-    layout = models.JSONField(default=dict, blank=True)
+    extra = OrderedJSONField(default=dict, blank=True)
+    layout = OrderedJSONField(default=dict, blank=True)
+
+    # The newsroom's own copy (articles.images), measured after Pillow read it.
+    # Kept beside the claims above, which an export writes back unchanged.
+    file = models.FileField("local copy", max_length=255, blank=True, editable=False)
+    stored_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    stored_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    stored_format = models.CharField(max_length=10, blank=True, editable=False)
+    stored_bytes = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    cached_at = models.DateTimeField(null=True, blank=True, editable=False)
+    fetch_error = models.TextField(blank=True, editable=False)
+    fetch_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["position"]
@@ -322,3 +336,83 @@ class Image(models.Model):
 
     def __str__(self):
         return self.url
+
+    @property
+    def has_local_copy(self):
+        return bool(self.file)
+
+    @property
+    def display_width(self):
+        """The true width once the newsroom has its copy, else what the fixture claims."""
+        return self.stored_width if self.file else self.width
+
+    @property
+    def display_height(self):
+        return self.stored_height if self.file else self.height
+
+    @property
+    def claims_mismatch(self):
+        """Where the fixture's claims were wrong: {"width": (claimed, true), ...}.
+
+        Empty until the newsroom has its own copy, and for a claim the fixture
+        leaves out.
+        """
+        if not self.file:
+            return {}
+        measured = {"width": (self.width, self.stored_width), "height": (self.height, self.stored_height)}
+        return {name: pair for name, pair in measured.items() if pair[0] is not None and pair[0] != pair[1]}
+
+    def _renditions_by_format(self):
+        # .all() so that a prefetch (articles.images.RENDITIONS_PREFETCH) is used.
+        by_format = {}
+        for rendition in sorted(self.renditions.all(), key=lambda r: r.width):
+            by_format.setdefault(rendition.format, []).append(rendition)
+        return by_format
+
+    def picture(self):
+        """What a <picture> element needs (articles.images.Picture), or None before caching."""
+        from .images import Picture
+
+        by_format = self._renditions_by_format()
+        jpeg, webp = by_format.get(Rendition.Format.JPEG), by_format.get(Rendition.Format.WEBP)
+        if not self.file or not jpeg:
+            return None
+        largest = jpeg[-1]
+        return Picture(
+            webp_srcset=", ".join(f"{r.file.url} {r.width}w" for r in webp or ()),
+            jpeg_srcset=", ".join(f"{r.file.url} {r.width}w" for r in jpeg),
+            src=largest.file.url,
+            width=largest.width,
+            height=largest.height,
+        )
+
+    @property
+    def thumbnail_url(self):
+        """The smallest JPEG rendition, or the remote URL before caching."""
+        jpeg = self._renditions_by_format().get(Rendition.Format.JPEG)
+        return jpeg[0].file.url if self.file and jpeg else self.url
+
+
+class Rendition(models.Model):
+    """A resized copy of a cached image, made once when it is cached (articles.images)."""
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+
+    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    format = models.CharField(max_length=4, choices=Format.choices)
+    file = models.FileField(max_length=255)
+    bytes = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["format", "width"]
+        constraints = [
+            models.UniqueConstraint(fields=["image", "width", "format"], name="rendition_unique_width_format"),
+        ]
+
+    def __str__(self):
+        return f"{self.file.name} ({self.width}x{self.height} {self.format})"
