@@ -98,7 +98,9 @@ def test_https_turns_on_secure_cookies_and_hsts(load):
 
 
 def run_deploy_check(tmp_path, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES and k != "DJANGO_SETTINGS_MODULE"}
+    # DJANGO_ALLOW_ASYNC_UNSAFE: set by the browser tests' fixture, refused (rightly) by the deploy check.
+    inherited = {*VARIABLES, "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    environment = {k: v for k, v in os.environ.items() if k not in inherited}
     environment.update(NEWSROOM_VAR_DIR=str(tmp_path / "var"), **env)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
