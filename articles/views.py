@@ -32,6 +32,8 @@ SITE_DESCRIPTION = "Curated news from many outlets, picked and checked by our ed
 # Old entries need no deleting: a change of content changes every key.
 CACHE_SECONDS = 60 * 10
 DESCRIPTION_LENGTH = 160
+# Set per response, by the middleware, or by public_page() itself.
+UNCACHED_HEADERS = {"set-cookie", "vary", "etag", "last-modified", "cache-control", "expires"}
 
 
 def is_staff_reader(request):
@@ -94,14 +96,16 @@ def public_page(view):
             key = cache_key(request, "page", request.method == "HEAD", path)
             cached = cache.get(key)
             if cached is not None:
-                response = HttpResponse(cached["content"], content_type=cached["content_type"])
+                response = HttpResponse(cached["content"])
+                for header, value in cached["headers"]:
+                    response.headers[header] = value
             else:
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):
                     response.render()
                 if response.status_code == 200 and not response.streaming:
-                    content = {"content": response.content, "content_type": response["Content-Type"]}
-                    cache.set(key, content, CACHE_SECONDS)
+                    headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
+                    cache.set(key, {"content": response.content, "headers": headers}, CACHE_SECONDS)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if fresh.last_modified is not None:
