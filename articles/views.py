@@ -206,6 +206,7 @@ class ArticleListView(FilterView):
             # Filtered results are endless variations of the same stories: keep them out of indexes.
             noindex=bool(query),
             filter_query=query,
+            filters_open=bool(self.filterset.form.errors or set(self.filterset.active) - {"q"}),
             feeds=self.feeds(),
             clear_url=self.request.path,
         )

@@ -745,3 +745,10 @@ def test_public_pages_have_no_inline_scripts_or_styles(client):
         assert all('type="application/ld+json"' in tag for tag in scripts), url
         assert " style=" not in html and "<style" not in html, url
         assert not re.search(r"<[^>]+\son[a-z]+=", html), url
+
+
+def test_more_filters_are_folded_away_until_one_is_in_use(client, newsroom_stories):
+    assert '<details class="filters__more">' in client.get("/").text
+    assert '<details class="filters__more">' in client.get("/?q=robot").text
+    assert '<details class="filters__more" open>' in client.get("/?topic=ai").text
+    assert '<details class="filters__more" open>' in client.get("/?quality=abc").text
