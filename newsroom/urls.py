@@ -4,9 +4,11 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
 from articles.views import public_page, robots_txt
+from newsroom.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
