@@ -246,6 +246,15 @@ class RelatedLinkInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "provider":
+            # A row of the table is no place to edit providers: keep it to the search box.
+            widget = formfield.widget
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
+
 
 class ImageInline(admin.TabularInline):
     model = Image
@@ -345,7 +354,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "quality_badge",
         "heat_display",
         "published",
-        "published_at",
+        "published_on",
         "topics_display",
         "review_state",
     ]
@@ -358,7 +367,7 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "excerpt", "provider__name", "provider__domain", "web_url", "original_url"]
     search_help_text = "Title, excerpt, provider name or domain, or URL."
     date_hierarchy = "published_at"
-    sortable_by = ["title", "quality_badge", "heat_display", "published", "published_at", "review_state"]
+    sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "review_state"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category"]
@@ -378,15 +387,15 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
     ]
 
-    class Media:
-        css = {"all": ["admin_extra/admin.css"]}
-
     @property
     def media(self):
         # The autocomplete list filters need select2 on the changelist too.
         widget = AutocompleteSelect(Article._meta.get_field("provider"), self.admin_site)
-        ordering = forms.Media(js=["admin/js/jquery.init.js", "admin_extra/autocomplete_filter.js"])
-        return super().media + widget.media + ordering
+        extra = forms.Media(
+            css={"all": ["admin_extra/admin.css"]},
+            js=["admin/js/jquery.init.js", "admin_extra/autocomplete_filter.js"],
+        )
+        return super().media + widget.media + extra
 
     # --- Reads ---------------------------------------------------------------
 
@@ -473,6 +482,10 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description="Heat", ordering="heat")
     def heat_display(self, obj):
         return "not computed" if obj.heat == -1 else obj.heat
+
+    @admin.display(description="Date", ordering="published_at")
+    def published_on(self, obj):
+        return obj.published_at
 
     @admin.display(description="Topics")
     def topics_display(self, obj):

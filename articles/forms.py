@@ -53,8 +53,14 @@ URL_FIELDS = ("web_url", "original_url", "amp_url", "cdn_amp_url")
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor started from: saving over a newer one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # Ticked from the start: saving a story is reviewing it, unless the editor says otherwise.
     reviewed = forms.BooleanField(
-        required=False, help_text="Ticked, the story leaves the review queue with you as its reviewer."
+        required=False,
+        initial=True,
+        help_text=(
+            "Saving with this ticked takes the story out of the review queue, with you as its reviewer "
+            "(a story reviewed before keeps its reviewer). Untick it to put the story back in the queue."
+        ),
     )
     topic_names = TopicNamesField(
         label="Topics",
@@ -76,12 +82,12 @@ class ArticleAdminForm(forms.ModelForm):
             "published",
         ]
         field_classes = dict.fromkeys(URL_FIELDS, HttpURLField)
+        labels = {"published_at": "Published on"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
-            self.fields["reviewed"].initial = self.instance.reviewed_at is not None
             self.fields["topic_names"].initial = ", ".join(topic.name for topic in self.instance.topic_list)
 
     def clean(self):

@@ -1,8 +1,11 @@
 import datetime as dt
+from importlib import import_module
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import pytest
 from django import forms
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -14,7 +17,7 @@ from django.utils import timezone
 
 from articles import admin as articles_admin
 from articles.admin import EstimatedCountPaginator, quality_band
-from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from articles.models import Article, Image, RelatedLink, Rendition, TaggedArticle, Topic
 
 from .factories import make_article, make_image, make_provider, make_related
 
@@ -45,6 +48,13 @@ def login(user):
     return client
 
 
+@pytest.fixture
+def editorial_groups():
+    """The groups migration 0002 makes: a transactional test elsewhere flushes them with everything else."""
+    migration = import_module("articles.migrations.0002_editorial_groups")
+    migration.create_groups(apps, SimpleNamespace(connection=connection))
+
+
 def staff_user(username, *, groups=(), permissions=()):
     user = get_user_model().objects.create_user(username, password="secret-pass-1", is_staff=True)
     user.groups.set(Group.objects.filter(name__in=groups))
@@ -54,7 +64,7 @@ def staff_user(username, *, groups=(), permissions=()):
 
 
 @pytest.fixture
-def editor():
+def editor(editorial_groups):
     return staff_user("editor", groups=["Editors"])
 
 
@@ -121,6 +131,20 @@ def test_changelist_shows_thumbnail_badge_topics_and_review_state(admin_client):
     assert '<span class="quality-badge quality-badge--green">72 <span class="quality-badge__label">High</span>' in html
     assert "Computer Vision, AI" in html
     assert "Needs review" in html
+    assert "admin_extra/admin.css" in html and "admin_extra/autocomplete_filter.js" in html
+
+
+def test_thumbnail_is_the_newsroom_copy_once_cached(admin_client):
+    story = make_article()
+    image = make_image(
+        article=story, position=0, url="https://img.example/remote.jpg", width=10, height=10, file="images/lead.jpg"
+    )
+    image.stored_width, image.stored_height = 1200, 600
+    image.save()
+    Rendition.objects.create(image=image, width=320, height=160, format="jpeg", file="images/lead-320.jpg", bytes=9)
+    html = admin_client.get(changelist()).content.decode()
+    assert 'src="/media/images/lead-320.jpg" width="80" height="40"' in html
+    assert "remote.jpg" not in html
 
 
 @pytest.mark.parametrize(
@@ -165,6 +189,14 @@ def test_changelist_query_count_does_not_grow_with_the_page(admin_client, django
     assert len(counts) == 1, counts
 
 
+def test_changelist_counts_a_large_unfiltered_table_by_estimate(admin_client, monkeypatch):
+    make_article(published=True)
+    make_article(published=False)
+    monkeypatch.setattr(articles_admin, "table_row_estimate", lambda model, using: 2_000_000)
+    assert admin_client.get(changelist()).context["cl"].result_count == 2_000_000
+    assert admin_client.get(changelist(published__exact=1)).context["cl"].result_count == 1
+
+
 def test_unfiltered_list_takes_the_estimate_of_a_large_postgresql_table(monkeypatch):
     for _ in range(3):
         make_article()
@@ -203,7 +235,7 @@ def test_needs_review_lists_unreviewed_stories_best_first(admin_client, editor):
 def test_needs_review_can_still_be_sorted_by_a_column(admin_client):
     make_article(title="Old", quality=90, published_at=timezone.now() - dt.timedelta(days=9))
     make_article(title="New", quality=10, published_at=timezone.now())
-    # Column 7 is published_at (0 is the action checkbox).
+    # Column 7 is the date (0 is the action checkbox).
     assert listed(admin_client.get(changelist(review="needed", o="-7"))) == ["New", "Old"]
 
 
@@ -463,7 +495,7 @@ def test_adding_a_story_by_hand_is_not_offered(admin_client):
     assert admin_client.get(reverse("admin:articles_article_add")).status_code == 403
 
 
-def test_editors_and_importers_groups_have_their_permissions():
+def test_editors_and_importers_groups_have_their_permissions(editorial_groups):
     editors = set(Group.objects.get(name="Editors").permissions.values_list("codename", flat=True))
     assert {"view_article", "change_article", "publish_article", "view_topic", "change_provider"} <= editors
     assert "import_stories" not in editors and "delete_article" not in editors
@@ -471,19 +503,12 @@ def test_editors_and_importers_groups_have_their_permissions():
     assert importers == {"view_article", "import_stories"}
 
 
-def test_groups_migration_is_reversible():
-    from importlib import import_module
-
-    from django.apps import apps
-
+def test_groups_migration_is_reversible(editorial_groups):
     migration = import_module("articles.migrations.0002_editorial_groups")
-
-    class SchemaEditor:
-        connection = connection
-
-    migration.delete_groups(apps, SchemaEditor())
+    schema_editor = SimpleNamespace(connection=connection)
+    migration.delete_groups(apps, schema_editor)
     assert not Group.objects.filter(name__in=["Editors", "Importers"]).exists()
-    migration.create_groups(apps, SchemaEditor())
+    migration.create_groups(apps, schema_editor)
     assert Group.objects.get(name="Editors").permissions.filter(codename="publish_article").exists()
 
 
@@ -532,6 +557,31 @@ def test_saving_the_form_bumps_the_version_records_the_review_and_history(editor
     assert (story.title, story.version, story.reviewed_by) == ("After", 2, editor)
     entry = LogEntry.objects.get(user=editor, object_id=str(story.pk))
     assert "Title" in entry.get_change_message()
+
+
+def test_saving_the_form_as_shown_reviews_the_story(editor):
+    story = make_article()
+    client = login(editor)
+    assert client.post(change_url(story), change_form_data(client, story)).status_code == 302
+    story.refresh_from_db()
+    assert story.reviewed_by == editor and story.reviewed_at is not None
+
+
+def test_unticking_reviewed_puts_the_story_back_in_the_queue(editor):
+    story = make_article(reviewed_at=timezone.now(), reviewed_by=editor)
+    client = login(editor)
+    data = change_form_data(client, story)
+    del data["reviewed"]
+    assert client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.reviewed_at is None and story.reviewed_by is None
+
+
+def test_saving_keeps_the_first_reviewer(editor, admin_client):
+    story = make_article(reviewed_at=timezone.now(), reviewed_by=editor)
+    assert admin_client.post(change_url(story), change_form_data(admin_client, story)).status_code == 302
+    story.refresh_from_db()
+    assert story.reviewed_by == editor
 
 
 def test_topics_are_edited_in_order(admin_client):

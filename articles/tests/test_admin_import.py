@@ -1,12 +1,16 @@
 import io
 import zipfile
+from importlib import import_module
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +33,13 @@ def story(title, url, *, quality=50):
 
 def import_url():
     return reverse("admin:articles_article_import")
+
+
+@pytest.fixture(autouse=True)
+def editorial_groups():
+    """The groups migration 0002 makes: a transactional test elsewhere flushes them with everything else."""
+    migration = import_module("articles.migrations.0002_editorial_groups")
+    migration.create_groups(apps, SimpleNamespace(connection=connection))
 
 
 def user_in(username, *groups):
