@@ -54,6 +54,13 @@ browser-deps:
 	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4.10.3 >/dev/null \
 	    || echo "warning: could not install axe-core; accessibility checks will skip"; }
 
+## Benchmarks (a few minutes); BENCH_STORIES=100000 make bench for the full scale.
+bench: install-dev
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  echo "warning: wrk is not installed; page load measures will be skipped"
+	$(PY) bench/run.py
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .

@@ -1,0 +1,374 @@
+#!/usr/bin/env python
+"""
+The benchmark suite: `make bench` (small scale) or `BENCH_STORIES=100000 make bench`.
+
+Every number is taken against its reference in the same run, so that the
+ratios hold on a noisy, shared machine. The suite builds its own corpus and
+databases in a temporary folder and never touches var/.
+"""
+
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STORIES = int(os.environ.get("BENCH_STORIES", "5000"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5" if STORIES < 50000 else "10"))
+KEEP = os.environ.get("BENCH_KEEP")
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+class Bench:
+    def __init__(self, work):
+        self.work = work
+        self.results = {"stories": STORIES, "rows": [], "details": {}}
+
+    # --- helpers -------------------------------------------------------------
+
+    def env(self, database, **extra):
+        env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_DEBUG"}}
+        env.update(
+            DJANGO_SETTINGS_MODULE="bench.settings",
+            DATABASE_URL=f"sqlite:///{database}",
+            NEWSROOM_VAR_DIR=str(self.work / "var"),
+            DJANGO_SECRET_KEY="benchmark-only-secret-key-not-for-production-0123456789",
+            PYTHONPATH=str(ROOT),
+            **extra,
+        )
+        return env
+
+    def manage(self, database, *args):
+        subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env(database), check=True)
+
+    def timed(self, database, *args, **env):
+        out = subprocess.run(
+            [PYTHON, "bench/timed.py", *args],
+            cwd=ROOT,
+            env=self.env(database, **env),
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    def fresh_database(self, name):
+        database = self.work / f"{name}.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+        self.manage(database, "migrate", "--no-input", "-v0")
+        return database
+
+    def subset(self, name, count):
+        folder = self.work / name
+        folder.mkdir(exist_ok=True)
+        for path in sorted(self.corpus.iterdir())[:count]:
+            target = folder / path.name
+            if not target.exists():
+                os.link(path, target)
+        return folder
+
+    def row(self, measure, value, reference, ratio, target, ok):
+        self.results["rows"].append(
+            {"measure": measure, "value": value, "reference": reference, "ratio": ratio, "target": target, "met": ok}
+        )
+        log(f"{measure}: {value} vs {reference} -> {ratio} (target {target}: {'met' if ok else 'MISSED'})")
+
+    # --- the measures --------------------------------------------------------
+
+    def make_corpus(self):
+        self.corpus = self.work / "corpus"
+        log(f"writing {STORIES} stories")
+        subprocess.run(
+            [PYTHON, "bench/make_corpus.py", "--stories", str(STORIES), "--out", str(self.corpus), "--seed", "1"],
+            cwd=ROOT,
+            check=True,
+        )
+        sizes = [p.stat().st_size for p in self.corpus.iterdir()]
+        self.results["details"]["corpus_mean_bytes"] = sum(sizes) // len(sizes)
+
+    def imports(self):
+        floor = min(self.timed(None, "floor", str(self.corpus))["seconds"] for _ in range(2))
+        single = self.timed(self.fresh_database("single"), "import", str(self.corpus), "--jobs", "1")
+        self.full = self.fresh_database("full")
+        both = self.timed(self.full, "import", str(self.corpus), "--jobs", "2")
+        again = self.timed(self.full, "import", str(self.corpus), "--jobs", "2")
+        details = self.results["details"]
+        details.update(floor_seconds=floor, import_single=single, import_two_cores=both, reimport=again)
+        self.row(
+            "1a. import, one process vs parse floor",
+            f"{single['seconds']:.2f} s",
+            f"{floor:.2f} s",
+            f"{single['seconds'] / floor:.2f}x",
+            "<= 1.3x",
+            single["seconds"] <= 1.3 * floor,
+        )
+        self.row(
+            "1b. import, both cores vs parse floor",
+            f"{both['seconds']:.2f} s",
+            f"{floor:.2f} s",
+            f"{both['seconds'] / floor:.2f}x",
+            "< 1.0x",
+            both["seconds"] < floor,
+        )
+        self.row(
+            "2. re-import of unchanged files vs first import",
+            f"{again['seconds']:.2f} s",
+            f"{both['seconds']:.2f} s",
+            f"{100 * again['seconds'] / both['seconds']:.1f}%",
+            "<= 5%",
+            again["seconds"] <= 0.05 * both["seconds"],
+        )
+        self.single_import = single
+
+    def loaddata(self):
+        dump = self.work / "dump.json"
+        with open(dump, "w") as out:
+            subprocess.run(
+                [PYTHON, "manage.py", "dumpdata", "providers", "articles"],
+                cwd=ROOT,
+                env=self.env(self.full),
+                check=True,
+                stdout=out,
+            )
+        database = self.fresh_database("loaddata")
+        result = self.timed(database, "loaddata", str(dump))
+        imported = self.results["details"]["import_two_cores"]["seconds"]
+        self.results["details"]["loaddata"] = result
+        self.row(
+            "3. import_stories vs Django's loaddata of the same content",
+            f"{imported:.2f} s",
+            f"{result['seconds']:.2f} s",
+            f"{result['seconds'] / imported:.1f}x faster",
+            ">= 5x faster",
+            result["seconds"] >= 5 * imported,
+        )
+
+    def memory(self):
+        tenth = max(STORIES // 10, 100)
+        small = self.timed(self.fresh_database("memory"), "import", str(self.subset("tenth", tenth)), "--jobs", "1")
+        large = self.single_import
+        ratio = large["peak_rss_mb"] / small["peak_rss_mb"]
+        self.results["details"]["memory"] = {"files": [tenth, STORIES], "peak_rss_mb": [small, large]}
+        self.row(
+            f"4. peak memory, import of {STORIES} vs {tenth} files",
+            f"{large['peak_rss_mb']:.0f} MB",
+            f"{small['peak_rss_mb']:.0f} MB",
+            f"{ratio:.2f}x",
+            "<= 1.2x",
+            ratio <= 1.2,
+        )
+
+    def public_paths(self, database):
+        with sqlite3.connect(database) as conn:
+            published = conn.execute("SELECT COUNT(*) FROM articles_article WHERE published").fetchone()[0]
+            slug = conn.execute("SELECT slug FROM articles_article WHERE published ORDER BY id LIMIT 1").fetchone()[0]
+            topic = conn.execute(
+                "SELECT t.slug FROM articles_topic t JOIN articles_taggedarticle x ON x.tag_id = t.id"
+                " GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 1"
+            ).fetchone()[0]
+        deep = min(2000, max(published // 20, 1))
+        return {
+            "listing page 1": "/",
+            f"listing page {deep}": f"/?page={deep}",
+            "topic page": f"/topics/{topic}/",
+            "filtered listing": f"/?topic={topic}&quality=50",
+            "story page": f"/stories/{slug}/",
+            "latest feed": "/feeds/rss/",
+        }
+
+    def queries(self):
+        small = self.fresh_database("queries")
+        subprocess.run(
+            [PYTHON, "bench/timed.py", "import", str(self.subset("thousand", 1000))],
+            cwd=ROOT,
+            env=self.env(small),
+            check=True,
+            capture_output=True,
+        )
+        self.small_database = small
+        table = {}
+        for name, database in (("1000", small), (str(STORIES), self.full)):
+            paths = self.public_paths(database)
+            counts = self.timed(database, "queries", *paths.values())
+            table[name] = {label: counts[path]["queries"] for label, path in paths.items()}
+        self.results["details"]["queries_per_page"] = table
+        grows = [label for label in table["1000"] if table[str(STORIES)][label] > table["1000"][label]]
+        self.row(
+            "6. SQL queries per page at 1000 and at all stories",
+            json.dumps(table[str(STORIES)]),
+            json.dumps(table["1000"]),
+            "same" if not grows else f"grows: {grows}",
+            "no growth",
+            not grows,
+        )
+
+    def admin(self):
+        small = self.timed(self.small_database, "admin")
+        large = self.timed(self.full, "admin")
+        self.results["details"]["admin"] = {"1000": small, str(STORIES): large}
+        for view in ("default", "filtered"):
+            ratio = large[view]["seconds"] / small[view]["seconds"]
+            self.row(
+                f"7. admin story list ({view}), {STORIES} vs 1000 stories",
+                f"{1000 * large[view]['seconds']:.1f} ms, {large[view]['queries']} queries",
+                f"{1000 * small[view]['seconds']:.1f} ms, {small[view]['queries']} queries",
+                f"{ratio:.2f}x",
+                "<= 2x",
+                ratio <= 2,
+            )
+
+    def pages(self):
+        if not shutil.which("wrk"):
+            log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
+            return
+        paths = self.public_paths(self.full)
+        page_bytes = self.timed(self.full, "queries", "/")["/"]["bytes"]
+        load = {}
+        for mode, extra in (("cached", {}), ("uncached", {"BENCH_NO_CACHE": "1"})):
+            with self.server(BENCH_FLOOR_BYTES=str(page_bytes), **extra) as base:
+                load[mode] = {"floor": self.wrk(base + "/bench/floor/")}
+                for label, path in paths.items():
+                    load[mode][label] = self.wrk(base + path)
+        self.results["details"]["pages"] = load
+        deep = next(label for label in paths if label.startswith("listing page") and label != "listing page 1")
+        for mode, share in (("cached", 0.5), ("uncached", 0.2)):
+            floor = load[mode]["floor"]["rps"]
+            for label in paths:
+                if mode == "uncached" and label not in ("listing page 1", "story page"):
+                    continue
+                rps = load[mode][label]["rps"]
+                self.row(
+                    f"5. {label} ({mode}) vs floor, requests/s",
+                    f"{rps:.0f}",
+                    f"{floor:.0f}",
+                    f"{100 * rps / floor:.0f}%",
+                    f">= {int(share * 100)}%",
+                    rps >= share * floor,
+                )
+        for mode in ("cached", "uncached"):
+            ratio = load[mode]["listing page 1"]["rps"] / load[mode][deep]["rps"]
+            self.row(
+                f"5. {deep} vs page 1 ({mode}), time per request",
+                f"{load[mode][deep]['rps']:.0f} req/s",
+                f"{load[mode]['listing page 1']['rps']:.0f} req/s",
+                f"{ratio:.2f}x slower",
+                "<= 2x",
+                ratio <= 2,
+            )
+        worst = max((load[m][label]["p99_ms"], f"{label} ({m})") for m in load for label in paths)
+        self.row("5. p99 latency, every page", f"{worst[0]:.1f} ms", worst[1], "", "< 100 ms", worst[0] < 100)
+
+    def server(self, **extra):
+        bench = self
+
+        class Server:
+            def __enter__(self):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", 0))
+                    port = sock.getsockname()[1]
+                env = bench.env(
+                    bench.full,
+                    GUNICORN_BIND=f"127.0.0.1:{port}",
+                    GUNICORN_WORKERS="2",
+                    GUNICORN_ACCESS_LOG="/dev/null",
+                    **extra,
+                )
+                subprocess.run(
+                    [PYTHON, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+                )
+                self.process = subprocess.Popen(
+                    [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py", "newsroom.wsgi"],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                base = f"http://127.0.0.1:{port}"
+                for _ in range(100):
+                    try:
+                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+                return base
+
+            def __exit__(self, *exc):
+                self.process.terminate()
+                self.process.wait(timeout=10)
+
+        return Server()
+
+    def wrk(self, url):
+        # Warm up (fills the page cache where there is one), then measure.
+        subprocess.run(["wrk", "-t1", "-c2", "-d1s", url], capture_output=True, check=True)
+        out = subprocess.run(
+            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", url], capture_output=True, text=True, check=True
+        ).stdout
+        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+        p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
+        p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+        if non_2xx:
+            raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses\n{out}")
+        return {"rps": rps, "p99_ms": p99_ms}
+
+    # --- report --------------------------------------------------------------
+
+    def report(self):
+        rows = self.results["rows"]
+        widths = [max(len(str(r[k])) for r in rows + [dict.fromkeys(r, k) for r in rows[:1]]) for k in rows[0]]
+        header = ["measure", "value", "reference", "ratio", "target", "met"]
+        lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+        lines.append("-+-".join("-" * w for w in widths))
+        for row in rows:
+            cells = [str(row[h]) if h != "met" else ("yes" if row[h] else "NO") for h in header]
+            lines.append(" | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)))
+        table = "\n".join(lines)
+        print(table)
+        self.results["machine"] = {
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "sqlite": sqlite3.sqlite_version,
+        }
+        self.results["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        out = ROOT / "bench" / "results" / f"{dt.date.today().isoformat()}-{STORIES}.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps(self.results, indent=2) + "\n")
+        log(f"results written to {out.relative_to(ROOT)}")
+
+
+def main():
+    work = Path(tempfile.mkdtemp(prefix="newsroom-bench-"))
+    log(f"working in {work}")
+    bench = Bench(work)
+    try:
+        bench.make_corpus()
+        bench.imports()
+        bench.loaddata()
+        bench.memory()
+        bench.queries()
+        bench.admin()
+        bench.pages()
+        bench.report()
+    finally:
+        if not KEEP:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""
+One measured operation, run in a fresh process by bench/run.py; prints JSON.
+
+    timed.py floor DIR                 read and parse every file with PyYAML's C loader, nothing else
+    timed.py import DIR [--jobs N]     import_paths() into the database of DATABASE_URL
+    timed.py loaddata FILE             Django's loaddata of a dumpdata file
+    timed.py admin                     the admin story list: time and queries
+    timed.py queries PATH [PATH ...]   SQL queries per public page
+"""
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def floor(folder):
+    import yaml
+
+    names = sorted(os.listdir(folder))
+    started = time.perf_counter()
+    for name in names:
+        text = Path(folder, name).read_bytes().decode("utf-8")
+        front = text.split("\n---", 1)[0].partition("\n")[2]
+        yaml.load(front, Loader=yaml.CSafeLoader)
+    return {"seconds": time.perf_counter() - started, "files": len(names)}
+
+
+def setup_django():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    import django
+
+    django.setup()
+
+
+def import_folder(folder, jobs):
+    setup_django()
+    from articles.fixtures.write import import_paths
+
+    started = time.perf_counter()
+    report = import_paths([folder], jobs=jobs, batch_size=200)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "summary": report.summary(), "peak_rss_mb": peak_rss_mb()}
+
+
+def loaddata(path):
+    setup_django()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("loaddata", path, verbosity=0)
+    return {"seconds": time.perf_counter() - started}
+
+
+def admin():
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    results = {}
+    for name, url in {
+        "default": "/admin/articles/article/",
+        "filtered": "/admin/articles/article/?published__exact=1&o=-3",
+    }.items():
+        client.get(url)  # warm up
+        times = []
+        for _ in range(5):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                response = client.get(url)
+                times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (url, response.status_code)
+        results[name] = {"seconds": sorted(times)[len(times) // 2], "queries": len(queries)}
+    return results
+
+
+def queries(paths):
+    setup_django()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    counts = {}
+    for path in paths:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        counts[path] = {"status": response.status_code, "queries": len(captured), "bytes": len(response.content)}
+    return counts
+
+
+def main():
+    operation, *args = sys.argv[1:]
+    if operation == "floor":
+        result = floor(args[0])
+    elif operation == "import":
+        jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else 1
+        result = import_folder(args[0], jobs)
+    elif operation == "loaddata":
+        result = loaddata(args[0])
+    elif operation == "admin":
+        result = admin()
+    elif operation == "queries":
+        result = queries(args)
+    else:
+        raise SystemExit(__doc__)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
