@@ -206,11 +206,13 @@ def _read_body(connection, response, policy, deadline):
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise FetchError(f"the download took longer than {policy.total_timeout} s")
-        connection.sock.settimeout(min(policy.read_timeout, remaining))
+        connection.opened.settimeout(min(policy.read_timeout, remaining))
         try:
             # read1: one read from the socket, so the deadline is looked at between reads.
             chunk = response.read1(_CHUNK)
         except (OSError, http.client.HTTPException) as exc:
+            if isinstance(exc, TimeoutError) and time.monotonic() >= deadline:
+                raise FetchError(f"the download took longer than {policy.total_timeout} s") from exc
             raise FetchError(_describe(exc, None, policy)) from exc
         if not chunk:
             return b"".join(chunks)
@@ -245,7 +247,11 @@ def _open_socket(address, port, connect_timeout, read_timeout):
 
 
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """An HTTP connection to a checked address; Host still names the host."""
+    """An HTTP connection to a checked address; Host still names the host.
+
+    `opened` keeps the socket: http.client lets go of `sock` once a response
+    that closes the connection has begun, and the body is still to be read.
+    """
 
     def __init__(self, host, port, *, address, connect_timeout, read_timeout):
         super().__init__(host, port, timeout=read_timeout)
@@ -253,7 +259,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 
     def connect(self):
         try:
-            self.sock = _open_socket(self.address, self.port, self.connect_timeout, self.timeout)
+            self.sock = self.opened = _open_socket(self.address, self.port, self.connect_timeout, self.timeout)
         except TimeoutError as exc:
             raise ConnectionError(f"no connection within {self.connect_timeout} s") from exc
 
@@ -270,4 +276,4 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
             sock = _open_socket(self.address, self.port, self.connect_timeout, self.timeout)
         except TimeoutError as exc:
             raise ConnectionError(f"no connection within {self.connect_timeout} s") from exc
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self.opened = self._context.wrap_socket(sock, server_hostname=self.host)
