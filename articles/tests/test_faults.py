@@ -192,3 +192,69 @@ def test_two_imports_of_overlapping_folders_at_once_make_no_duplicates(tmp_path,
         == (query(process_database, "SELECT COUNT(DISTINCT LOWER(name)) FROM articles_topic")[0][0])
     )
     assert_consistent(process_database, first, second)
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_readers_are_served_while_a_large_import_runs(tmp_path, process_database):
+    """Every page request during an import answers 200, none waiting on a lock for a second."""
+    import urllib.request
+
+    corpus = tmp_path / "corpus"
+    make_corpus(corpus, 800, seed=5)
+    env = environment(
+        process_database, tmp_path, NEWSROOM_IMPORT_BATCH_SIZE="50", DJANGO_STATIC_ROOT=str(tmp_path / "static")
+    )
+    for command in (["migrate", "-v0"], ["collectstatic", "--no-input", "-v0"], ["import_stories", "fixtures"]):
+        assert manage(env, *command).returncode == 0, command
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "--config", "gunicorn.conf.py", "newsroom.wsgi"],
+        cwd=ROOT,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2", "GUNICORN_ACCESS_LOG": "/dev/null"},
+        stdout=subprocess.DEVNULL,
+        stderr=open(tmp_path / "server.log", "w"),  # noqa: SIM115 - closed with the process
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+        importer = subprocess.Popen(
+            [sys.executable, "manage.py", "import_stories", str(corpus), "--jobs", "1"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        statuses, slowest, during_import = [], 0.0, 0
+        stop_at = time.monotonic() + 60
+        # Bounded: at most 400 requests or 60 seconds, whichever comes first.
+        for n in range(400):
+            if time.monotonic() > stop_at or (importer.poll() is not None and n > 20):
+                break
+            during_import += importer.poll() is None
+            path = ("/", "/?page=2", "/healthz", "/feeds/rss/")[n % 4]
+            started = time.monotonic()
+            with urllib.request.urlopen(base + path, timeout=10) as response:
+                statuses.append(response.status)
+            slowest = max(slowest, time.monotonic() - started)
+        assert importer.wait(timeout=300) == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    assert set(statuses) == {200}, (tmp_path / "server.log").read_text()[-3000:]
+    assert during_import >= 20, "the requests must overlap the import"
+    assert set(statuses) == {200}
+    assert slowest < 1.0, f"a request waited {slowest:.2f} s"
