@@ -7,8 +7,11 @@ loopback is allowed for it through the settings, and the tests that need a
 
 import io
 import os
+import shutil
 import socket
+import ssl
 import struct
+import subprocess
 import threading
 import time
 import zlib
@@ -22,7 +25,8 @@ from django.db import DatabaseError
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from articles.fixtures.export import render_story_bytes, story_from_article
+from articles.fixtures.export import render_story, render_story_bytes, story_from_article
+from articles.fixtures.parse import parse_story
 from articles.fixtures.write import import_paths
 from articles.images import (
     RENDITIONS_PREFETCH,
@@ -33,6 +37,7 @@ from articles.images import (
     save_local_copy,
     store_uploaded_image,
 )
+from articles.images.errors import FetchError
 from articles.images.fetch import FetchPolicy, address_problem, check_url, fetch
 from articles.images.pixels import rendition_widths
 from articles.models import Article, Image, Rendition
@@ -121,7 +126,7 @@ class Route:
 class ImageServer:
     """An HTTP server on 127.0.0.1 with a route per test case; records each request's path."""
 
-    def __init__(self, files):
+    def __init__(self, files, *, tls=None):
         self.files = files
         self.routes = {}
         self.requests = []
@@ -154,6 +159,9 @@ class ImageServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        if tls:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.scheme = "https" if tls else "http"
         self.port = self.httpd.server_address[1]
         self.add_defaults()
 
@@ -174,7 +182,7 @@ class ImageServer:
         self.routes["/loop"] = Route(status=302, headers={"Location": "/loop"})
 
     def url(self, path, host="127.0.0.1"):
-        return f"http://{host}:{self.port}{path}"
+        return f"{self.scheme}://{host}:{self.port}{path}"
 
     def __enter__(self):
         # A short poll keeps shutdown() (once per test) from waiting half a second.
@@ -232,12 +240,12 @@ def no_connections(monkeypatch):
 
 @pytest.fixture
 def public_network(server, monkeypatch):
-    """public.example resolves to a public address, and connections to it reach the local server."""
+    """Hosts under .example resolve to a public address, and connections to it reach the local server."""
     connected = []
     real_create_connection = socket.create_connection
 
     def resolve(host, port, *args, **kwargs):
-        if host != PUBLIC_HOST:
+        if not host.endswith(".example"):
             return socket.getaddrinfo(host, port, *args, **kwargs)
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC_ADDRESS, port))]
 
@@ -360,6 +368,57 @@ def test_a_redirect_from_a_public_host_to_loopback_is_refused(server, public_net
         fetch(server.url("/to-loopback", host=PUBLIC_HOST), policy=FetchPolicy(), resolve=resolve)
     assert server.requests == ["/to-loopback"]
     assert connected == [PUBLIC_ADDRESS]
+
+
+@pytest.fixture(scope="session")
+def certificate(tmp_path_factory):
+    """A self-signed certificate for public.example: (cert.pem, key.pem)."""
+    if not shutil.which("openssl"):
+        pytest.skip("openssl is not installed")
+    folder = tmp_path_factory.mktemp("tls")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+        + ["-keyout", str(folder / "key.pem"), "-out", str(folder / "cert.pem")]
+        + ["-subj", f"/CN={PUBLIC_HOST}", "-addext", f"subjectAltName=DNS:{PUBLIC_HOST}"],
+        check=True,
+        capture_output=True,
+    )
+    return folder / "cert.pem", folder / "key.pem"
+
+
+@pytest.fixture
+def tls_server(files, certificate):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(*certificate)
+    with ImageServer(files, tls=context) as server:
+        yield server
+
+
+@pytest.fixture
+def trusting_our_certificate(certificate, monkeypatch):
+    real_create_default_context = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda: real_create_default_context(cafile=certificate[0]))
+
+
+def test_https_goes_to_the_checked_address_and_verifies_the_host_name(
+    tls_server, public_network, trusting_our_certificate
+):
+    resolve, connected = public_network
+    fetched = fetch(tls_server.url("/gps.jpg", host=PUBLIC_HOST), policy=FetchPolicy(), resolve=resolve)
+    assert fetched.data == tls_server.files["gps.jpg"]
+    assert connected == [PUBLIC_ADDRESS]
+
+
+def test_https_refuses_a_certificate_for_another_host(tls_server, public_network, trusting_our_certificate):
+    resolve, _ = public_network
+    with pytest.raises(FetchError, match="TLS certificate not valid for other.example"):
+        fetch(tls_server.url("/gps.jpg", host="other.example"), policy=FetchPolicy(), resolve=resolve)
+
+
+def test_https_refuses_a_certificate_no_authority_vouches_for(tls_server, public_network):
+    resolve, _ = public_network
+    with pytest.raises(FetchError, match="TLS certificate not valid for public.example: self.signed"):
+        fetch(tls_server.url("/gps.jpg", host=PUBLIC_HOST), policy=FetchPolicy(), resolve=resolve)
 
 
 def test_a_relative_redirect_is_followed(server):
@@ -733,3 +792,15 @@ def test_export_still_reproduces_the_fixture_after_its_images_are_cached(media, 
     assert all(image.claims_mismatch for image in cached)
     exported = render_story_bytes(story_from_article(Article.objects.for_export().get(pk=article.pk)))
     assert exported == EXAMPLE.read_bytes()
+
+
+@pytest.mark.django_db
+def test_an_uploaded_image_exports_as_a_fixture_image_at_its_absolute_url(media, files):
+    article = make_article()
+    image = store_uploaded_image(article=article, uploaded_file=upload(files["gps.jpg"]))
+
+    text = render_story(story_from_article(Article.objects.for_export().get(pk=article.pk)))
+
+    [exported] = parse_story(text, filename="story.txt").images
+    assert (exported.url, exported.width, exported.height, exported.is_cached) == (image.url, 800, 600, True)
+    assert exported.url.startswith("https://newsroom.example/media/images/")
