@@ -67,7 +67,7 @@ class StorageFault(Exception):
 
 
 class _AlreadyCached(Exception):
-    """Raised inside _save() to undo its writes when another run stored the image first."""
+    """Raised inside _save() to undo its writes: another run stored the image first, or it was deleted."""
 
 
 def image_settings():
