@@ -234,14 +234,22 @@ def thumbnail_html(image, *, box=(80, 60)):
     )
 
 
-class RelatedLinkInline(admin.TabularInline):
-    model = RelatedLink
-    form = RelatedLinkAdminForm
+class PositionedInline(admin.TabularInline):
     formset = PositionedInlineFormSet
-    fields = ["order", "title", "provider", "quality", "published_at", "web_url", "type"]
-    autocomplete_fields = ["provider"]
     ordering = ["position", "id"]
     extra = 0
+
+    @admin.display(description="Position")
+    def order(self, obj):
+        # Shown to those who may only view; editors get the form's `order` field.
+        return obj.position
+
+
+class RelatedLinkInline(PositionedInline):
+    model = RelatedLink
+    form = RelatedLinkAdminForm
+    fields = ["order", "title", "provider", "quality", "published_at", "web_url", "type"]
+    autocomplete_fields = ["provider"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("provider")
@@ -256,15 +264,12 @@ class RelatedLinkInline(admin.TabularInline):
         return formfield
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(PositionedInline):
     model = Image
     fk_name = "article"
     form = ImageAdminForm
-    formset = PositionedInlineFormSet
     fields = ["preview", "order", "url", "width", "height", "is_cached"]
     readonly_fields = ["preview"]
-    ordering = ["position", "id"]
-    extra = 0
 
     @admin.display(description="Image")
     def preview(self, image):
@@ -430,6 +435,17 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_import_permission(self, request):
         return request.user.has_perm("articles.import_stories")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the topics as a list, and no "mark as reviewed" box.
+        shown = {"topic_names": "topics_display"}
+        return [
+            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"] if f != "reviewed"]})
+            for name, options in fieldsets
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))

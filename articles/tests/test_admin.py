@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 from importlib import import_module
 from types import SimpleNamespace
 from urllib.parse import urlencode
@@ -16,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import admin as articles_admin
-from articles.admin import EstimatedCountPaginator, quality_band
+from articles.admin import EstimatedCountPaginator, quality_band, table_row_estimate
 from articles.models import Article, Image, RelatedLink, Rendition, TaggedArticle, Topic
 
 from .factories import make_article, make_image, make_provider, make_related
@@ -204,6 +205,16 @@ def test_unfiltered_list_takes_the_estimate_of_a_large_postgresql_table(monkeypa
     assert EstimatedCountPaginator(Article.objects.order_by("pk"), 50).count == 2_000_000
     # A filtered list is counted exactly.
     assert EstimatedCountPaginator(Article.objects.filter(published=True).order_by("pk"), 50).count == 3
+
+
+def test_table_row_estimate_reads_postgresql_statistics_and_is_none_elsewhere():
+    make_article()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE articles_article")
+        assert table_row_estimate(Article, using="default") == 1
+    else:
+        assert table_row_estimate(Article, using="default") is None
 
 
 def test_paginator_counts_exactly_where_there_is_no_estimate(monkeypatch):
@@ -489,6 +500,18 @@ def test_without_publish_permission_published_is_read_only_in_the_form(assistant
     assert response.status_code == 302, response.context["adminform"].form.errors
     story.refresh_from_db()
     assert story.title == "Edited" and story.published is False
+
+
+def test_a_viewer_sees_the_story_read_only():
+    story = make_article(topics=["AI", "Climate"])
+    make_related(story, position=3, images=0)
+    viewer = staff_user("viewer", permissions=["view_article", "view_relatedlink"])
+    response = login(viewer).get(change_url(story))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<div class="readonly">AI, Climate</div>' in html
+    assert re.search(r'<td class="field-order">\s*<p>3</p>\s*</td>', html)
+    assert 'name="title"' not in html and "field-reviewed" not in html
 
 
 def test_adding_a_story_by_hand_is_not_offered(admin_client):
