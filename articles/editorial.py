@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from .fixtures.write import ensure_topics
 from .models import Article, TaggedArticle, Topic
+from .search import refresh_search_vectors
 
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
 # action over a large newsroom must stay well below that.
@@ -83,6 +84,7 @@ def add_topic(*, queryset: QuerySet, user, topic: str | Topic) -> int:
                 TaggedArticle(content_object_id=pk, tag=topic, position=last.get(pk, -1) + 1) for pk in batch
             )
             Article.objects.filter(pk__in=batch).update(version=F("version") + 1, updated_at=now)
+            refresh_search_vectors(batch)
         _log(user=user, ids=ids, message=f"Added the topic “{topic.name}”.")
     return len(ids)
 

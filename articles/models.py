@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject, Lower
@@ -9,6 +10,7 @@ from taggit.models import ItemBase, TagBase
 from providers.models import Provider
 
 from .fields import OrderedJSONField
+from .search import full_text_search, uses_full_text
 
 
 class Topic(TagBase):
@@ -87,10 +89,12 @@ class ArticleQuerySet(models.QuerySet):
     def search(self, q):
         """Stories whose title or excerpt contains every word of `q`, in any case.
 
-        A plain LIKE search that works on every database; a PostgreSQL
-        full-text version (SearchVector, SearchRank) can replace it here
-        without its callers changing.
+        On PostgreSQL this is a ranked full-text search over title, excerpt,
+        provider and topics (articles.search); elsewhere a plain LIKE search.
+        Same argument, same kind of result.
         """
+        if uses_full_text(self.db):
+            return full_text_search(self, q)
         words = q.split()[: self.search_max_words]
         query = Q()
         for word in words:
@@ -182,6 +186,8 @@ class Article(models.Model):
     extra = OrderedJSONField(default=dict, blank=True, help_text="Keys this version does not know, kept for export.")
     layout = OrderedJSONField(default=dict, blank=True, help_text="Key order and line endings of the source file.")
     content_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # Filled on PostgreSQL only (articles.search).
+    search_vector = SearchVectorField(null=True, editable=False)
     imported_quality = models.IntegerField(null=True, blank=True, editable=False)
     imported_published = models.BooleanField(null=True, blank=True, editable=False)
 
