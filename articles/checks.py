@@ -14,3 +14,18 @@ def check_secret_key_from_environment(app_configs, **kwargs):
             id="newsroom.E001",
         )
     ]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_public_url(app_configs, **kwargs):
+    """Uploaded images get absolute URLs from NEWSROOM_PUBLIC_URL; localhost is wrong in production."""
+    url = settings.NEWSROOM_IMAGES.get("PUBLIC_URL", "")
+    if settings.DEBUG or not any(host in url for host in ("//localhost", "//127.0.0.1")):
+        return []
+    return [
+        checks.Warning(
+            f"NEWSROOM_PUBLIC_URL is {url!r}: exported stories would point uploaded images at this machine.",
+            hint="Set NEWSROOM_PUBLIC_URL to the site's public address, e.g. https://news.example/.",
+            id="newsroom.W002",
+        )
+    ]

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -13,3 +15,8 @@ urlpatterns = [
     path("robots.txt", robots_txt, name="robots"),
     path("", include("articles.urls")),
 ]
+
+if settings.DEBUG:
+    # Cached and uploaded images, for `make run`; production serves media from
+    # the web server or object storage (docs/deploy.md).
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -332,3 +332,20 @@ def test_files_imported_as_they_are_are_not_parsed_again(monkeypatch):
     monkeypatch.setattr("articles.fixtures.sources.parse_story_bytes", parse_must_not_run)
     report = import_paths([FIXTURES_DIR])
     assert (report.unchanged, report.failed) == (41, 0)
+
+
+def test_reimport_keeps_local_copies_of_images_whose_url_is_unchanged(write_fixture):
+    from articles.models import Rendition
+
+    path = write_fixture("a.md", story_text())
+    import_paths([path])
+    image = Image.objects.get(related_link__isnull=False)
+    Image.objects.filter(pk=image.pk).update(file="images/1/abc.jpg", stored_width=10, stored_height=10)
+    Rendition.objects.create(image=image, width=10, height=10, format="webp", file="images/1/abc-10w.webp", bytes=5)
+    path.write_text(story_text(title="Edited"))
+    assert import_paths([path]).updated == 1
+    new = Image.objects.get(related_link__isnull=False)
+    assert new.pk != image.pk
+    assert (new.file.name, new.stored_width, new.width) == ("images/1/abc.jpg", 10, 10)
+    assert list(new.renditions.values_list("format", "file")) == [("webp", "images/1/abc-10w.webp")]
+    assert Rendition.objects.count() == 1

@@ -113,7 +113,10 @@ def run_deploy_check(tmp_path, **env):
 
 def test_deploy_check_passes_with_production_settings(tmp_path):
     result = run_deploy_check(
-        tmp_path, DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-key-0123456789", DJANGO_HTTPS="1"
+        tmp_path,
+        DJANGO_SECRET_KEY="x" * 20 + "-a-long-random-production-key-0123456789",
+        DJANGO_HTTPS="1",
+        NEWSROOM_PUBLIC_URL="https://news.example/",
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
@@ -123,6 +126,12 @@ def test_deploy_check_refuses_the_generated_development_key(tmp_path):
     result = run_deploy_check(tmp_path, DJANGO_HTTPS="1")
     assert result.returncode != 0
     assert "newsroom.E001" in result.stderr
+
+
+def test_deploy_check_warns_about_a_localhost_public_url(tmp_path):
+    result = run_deploy_check(tmp_path, DJANGO_SECRET_KEY="k" * 60, DJANGO_HTTPS="1")
+    assert result.returncode != 0
+    assert "newsroom.W002" in result.stderr
 
 
 def test_replica_url_adds_a_replica_and_the_router(load):
