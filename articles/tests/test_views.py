@@ -4,6 +4,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from django.views.defaults import server_error
 
 from articles.embeds import youtube_video_id
 from articles.models import Article
@@ -406,6 +407,21 @@ def test_unpublished_story_is_not_found_with_a_friendly_page(client):
 
 def test_unknown_story_is_not_found(client):
     assert client.get("/stories/no-such-story/").status_code == 404
+
+
+def test_unknown_address_gets_the_friendly_not_found_page(client):
+    response = client.get("/no/such/page/")
+
+    assert response.status_code == 404
+    assert "<h1>Page not found</h1>" in response.text
+
+
+def test_server_error_page_is_friendly_and_needs_nothing_that_may_have_failed(rf):
+    response = server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.content.decode()
+    assert b'href="/"' in response.content
 
 
 def test_staff_see_an_unpublished_story_as_a_preview_never_cached(staff_client):
