@@ -116,6 +116,8 @@ def set_topics(*, article: Article, names: list[str]) -> bool:
             TaggedArticle(content_object=article, tag=topics[name.lower()], position=index)
             for index, name in enumerate(names)
         )
+        # bulk_create sends no m2m_changed, which is what refreshes the vector otherwise.
+        refresh_search_vectors([article.pk])
     return True
 
 

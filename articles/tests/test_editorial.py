@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from articles import editorial
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
@@ -126,6 +127,15 @@ def test_set_topics_keeps_the_given_order():
     assert editorial.set_topics(article=story, names=["C", "a"]) is True
     assert topics_of(story) == ["C", "A"]
     assert editorial.set_topics(article=story, names=["c", "A"]) is False
+
+
+def test_set_topics_makes_the_story_findable_by_its_new_topic_on_postgresql():
+    story = make_article(title="A plain title", excerpt="", topics=["Gardening"])
+    editorial.set_topics(article=story, names=["Astrophysics"])
+    if connection.vendor == "postgresql":
+        assert list(Article.objects.search("astrophysics")) == [story]
+    else:
+        assert not Article.objects.filter(search_vector__isnull=False).exists()
 
 
 def test_set_positions_swaps_two_related_links():
