@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.utils import timezone
 from django.views.defaults import server_error
 
@@ -184,7 +185,8 @@ def test_each_filter_narrows_the_listing(client, newsroom_stories, query, expect
     response = client.get(f"/?{query}")
 
     assert response.status_code == 200
-    assert titles(response) == expected
+    # Sorted: on PostgreSQL a search ranks its results (articles.search).
+    assert sorted(titles(response)) == sorted(expected)
 
 
 def test_filters_combine(client, newsroom_stories):
@@ -264,7 +266,8 @@ def test_extreme_dates_are_accepted(client, newsroom_stories):
     assert len(titles(response)) == 3
 
 
-def test_search_ignores_words_beyond_the_limit(client):
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="full-text search there (articles.search)")
+def test_like_search_ignores_words_beyond_the_limit(client):
     make_article(title="alpha beta")
 
     query = "alpha " * 8 + "missing"
