@@ -21,3 +21,12 @@ class ArticlesConfig(AppConfig):
         # imports refresh it in bulk themselves.
         post_save.connect(search.refresh_saved_article, sender=Article, dispatch_uid="article-search-vector")
         m2m_changed.connect(search.refresh_retagged_article, sender=TaggedArticle, dispatch_uid="topic-search-vector")
+
+        from django.db.models.signals import post_delete
+
+        from .caching import bump_public_generation
+        from .models import Topic
+
+        # A renamed or deleted topic changes public pages, not the stories' freshness.
+        post_save.connect(bump_public_generation, sender=Topic, dispatch_uid="topic-saved-public-pages")
+        post_delete.connect(bump_public_generation, sender=Topic, dispatch_uid="topic-deleted-public-pages")

@@ -22,6 +22,7 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView
 from django_filters.views import FilterView
 
+from .caching import public_generation
 from .embeds import youtube_embed_url, youtube_video_id
 from .filters import ArticleFilter, filter_choices
 from .models import Article
@@ -46,10 +47,11 @@ def is_staff_reader(request):
 class Freshness:
     updated: datetime | None
     published: int
+    generation: str = ""
 
     @cached_property
     def version(self):
-        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}"
+        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}|{self.generation}"
         return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
     @property
@@ -60,7 +62,7 @@ class Freshness:
 def freshness(request):
     """The content's Freshness, read once per request."""
     if not hasattr(request, "_newsroom_freshness"):
-        request._newsroom_freshness = Freshness(**Article.objects.freshness())
+        request._newsroom_freshness = Freshness(**Article.objects.freshness(), generation=public_generation())
     return request._newsroom_freshness
 
 

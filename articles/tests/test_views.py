@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.defaults import server_error
 
 from articles.embeds import youtube_video_id
-from articles.models import Article
+from articles.models import Article, Topic
 from articles.tests.factories import make_article, make_image, make_provider, make_related, set_topics
 
 pytestmark = pytest.mark.django_db
@@ -720,6 +720,33 @@ def test_topic_changes_show_at_once(client):
 
     html = client.get("/").text
     assert 'href="/topics/space/"' in html and 'href="/topics/ai/"' not in html
+
+
+def test_a_renamed_topic_shows_at_once(client, django_capture_on_commit_callbacks):
+    article = make_article(topics=["AI"])
+    first = client.get("/")
+    topic = Topic.objects.get(slug="ai")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.name, topic.slug = "Artificial Intelligence", "artificial-intelligence"
+        topic.save()
+
+    response = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 200
+    assert '<a href="/topics/artificial-intelligence/">Artificial Intelligence</a>' in response.text
+    assert client.get("/topics/artificial-intelligence/").status_code == 200
+    assert client.get("/topics/ai/").status_code == 404
+    assert "Artificial Intelligence" in client.get(f"/stories/{article.slug}/").text
+
+
+def test_a_deleted_topic_leaves_the_pages_at_once(client, django_capture_on_commit_callbacks):
+    make_article(topics=["AI", "Space"])
+    assert 'href="/topics/ai/"' in client.get("/").text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Topic.objects.get(slug="ai").delete()
+
+    assert 'href="/topics/ai/"' not in client.get("/").text
 
 
 def test_public_pages_may_be_kept_but_must_be_revalidated(client):
