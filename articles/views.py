@@ -80,7 +80,7 @@ def public_page(view):
     """Conditional GET and a shared cache for a page every reader sees alike.
 
     The ETag and the cache key come from freshness(): a publish, an edit, a
-    deletion or a provider's rename shows at once. Staff bypass both: they may
+    deletion, a provider's or a topic's rename shows at once. Staff bypass both: they may
     see previews, which no cache may keep.
     """
 
