@@ -57,3 +57,10 @@ def _static_files_without_manifest(settings):
 def fast_password_hashing(settings):
     # The production hasher is slow on purpose; tests log in many times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_pages(settings):
+    # Tests change stories with queryset.update() and look at once; the
+    # one-second memo of articles.caching has tests of its own.
+    settings.NEWSROOM_FRESHNESS_SECONDS = 0

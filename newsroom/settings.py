@@ -194,6 +194,12 @@ CACHES = {
     )
 }
 
+# Public pages are cached whole (articles.views.public_page), keyed by how
+# fresh the content is; that freshness is read from the database at most this
+# often per process. Changes made through this process show at once.
+NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)
+NEWSROOM_FRESHNESS_SECONDS = float(os.environ.get("NEWSROOM_FRESHNESS_SECONDS", "1"))
+
 # Topics: "AI" and "ai" are one topic.
 TAGGIT_CASE_INSENSITIVE = True
 

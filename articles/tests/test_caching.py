@@ -1,0 +1,61 @@
+"""The public pages' freshness memo: cheap on every request, never stale for this process's own edits."""
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+
+from .factories import make_article
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def memo(settings):
+    settings.NEWSROOM_FRESHNESS_SECONDS = 60
+
+
+def test_cached_page_costs_no_query_while_the_memo_holds(client, memo, django_assert_num_queries):
+    make_article(title="First")
+    client.get("/")
+    with django_assert_num_queries(0):
+        response = client.get("/")
+    assert "First" in response.content.decode()
+
+
+def test_an_edit_through_the_app_shows_at_once(client, memo):
+    article = make_article(title="Before")
+    assert "Before" in client.get(article.get_absolute_url()).content.decode()
+    article.title = "After"
+    article.save()
+    assert "After" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_a_change_behind_the_apps_back_shows_once_the_memo_expires(client, memo, settings):
+    article = make_article(title="Before")
+    client.get(article.get_absolute_url())
+    # As another process's bulk action does: no signal here, but updated_at moves.
+    Article.objects.filter(pk=article.pk).update(title="After", updated_at=timezone.now())
+    assert "Before" in client.get(article.get_absolute_url()).content.decode()
+    settings.NEWSROOM_FRESHNESS_SECONDS = 0
+    assert "After" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_without_the_page_cache_pages_are_built_each_time(client, settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    article = make_article(title="Built")
+    client.get(article.get_absolute_url())
+    Article.objects.filter(pk=article.pk).update(title="Rebuilt")
+    assert "Rebuilt" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_deep_pages_list_the_same_stories_as_a_plain_offset(client, monkeypatch):
+    from articles.views import CountCachingPaginator
+
+    monkeypatch.setattr(CountCachingPaginator, "DEFERRED_JOIN_OFFSET", 20)
+    for n in range(45):
+        make_article(title=f"Story {n:02d}", published_at=timezone.now() - timezone.timedelta(minutes=n))
+    expected = [a.title for a in Article.objects.for_listing()[40:60]]
+    response = client.get("/", {"page": 3})
+    assert [a.title for a in response.context["page_obj"].object_list] == expected
+    assert expected == ["Story 40", "Story 41", "Story 42", "Story 43", "Story 44"]
