@@ -236,7 +236,7 @@ def test_readers_are_served_while_a_large_import_runs(tmp_path, process_database
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(tmp_path / "import.log", "w"),  # noqa: SIM115 - closed with the process
         )
         statuses, slowest, during_import = [], 0.0, 0
         stop_at = time.monotonic() + 60
@@ -250,7 +250,7 @@ def test_readers_are_served_while_a_large_import_runs(tmp_path, process_database
             with urllib.request.urlopen(base + path, timeout=10) as response:
                 statuses.append(response.status)
             slowest = max(slowest, time.monotonic() - started)
-        assert importer.wait(timeout=300) == 0
+        assert importer.wait(timeout=300) == 0, (tmp_path / "import.log").read_text()[-3000:]
     finally:
         server.terminate()
         server.wait(timeout=10)
