@@ -1,9 +1,12 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject, Lower
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
@@ -43,6 +46,31 @@ class TaggedArticle(ItemBase):
 class ArticleQuerySet(models.QuerySet):
     # Longer searches are cut: each word costs two LIKE scans.
     search_max_words = 8
+
+    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
+        """As QuerySet.datetimes(); years of published_at are found on its index.
+
+        The admin's date hierarchy asks for the years of all stories: truncating
+        every row's date costs a full scan (0.4 s at 100,000 stories). Each year
+        between the first and the last date is instead checked with one index
+        range lookup.
+        """
+        if field_name != "published_at" or kind != "year":
+            return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
+        # Two walks from the ends of the date index; MIN() and MAX() in one
+        # query would make the database read every matching row.
+        dates = self.exclude(published_at=None).values_list("published_at", flat=True)
+        earliest, latest = dates.order_by("published_at").first(), dates.order_by("-published_at").first()
+        if earliest is None:
+            return []
+        zone = tzinfo or timezone.get_current_timezone()
+        first, last = timezone.localtime(earliest, zone).year, timezone.localtime(latest, zone).year
+        years = [
+            datetime.datetime(year, 1, 1, tzinfo=zone)
+            for year in range(first, last + 1)
+            if self.filter(published_at__year=year).exists()
+        ]
+        return years if order == "ASC" else years[::-1]
 
     def published(self):
         """Stories a reader may see now."""
@@ -104,17 +132,22 @@ class ArticleQuerySet(models.QuerySet):
     def freshness(self):
         """A cheap summary that changes whenever a public page may change.
 
-        Returns {"updated": latest story or provider edit, "published": number
-        of published stories}. The count catches what leaves updated_at alone:
-        a deleted story, or a queryset.update() of the publish flag. Used for
-        ETag/Last-Modified and to key the page cache.
+        Returns {"updated": latest edit of a published story or of a provider,
+        "published": number of published stories}. The count catches what
+        leaves the published stories' updated_at alone: a story unpublished or
+        deleted. Used for ETag/Last-Modified and to key the page cache. Reads
+        one small index (article_published_updated), not the stories table.
         """
         latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
-        stamp = self.order_by().aggregate(
-            stories=Max("updated_at"),
-            # Max() over a constant subquery: the providers' latest edit, read in the same query.
-            providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
-            published=Count("pk", filter=Q(published=True)),
+        stamp = (
+            self.published()
+            .order_by()
+            .aggregate(
+                stories=Max("updated_at"),
+                # Max() over a constant subquery: the providers' latest edit, read in the same query.
+                providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
+                published=Count("pk"),
+            )
         )
         edits = [stamp["stories"], stamp["providers"]]
         return {"updated": max((e for e in edits if e), default=None), "published": stamp["published"]}
@@ -217,6 +250,11 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
             models.Index(fields=["-quality"], condition=Q(reviewed_at__isnull=True), name="article_review_queue"),
+            # The admin list, newest first, and its category filter.
+            models.Index(fields=["-published_at", "-id"], name="article_by_date"),
+            models.Index(fields=["category"], name="article_by_category"),
+            # Article.objects.freshness(), on every public request that is not memoised.
+            models.Index(fields=["updated_at"], condition=Q(published=True), name="article_published_updated"),
         ]
 
     def __str__(self):

@@ -25,6 +25,7 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["updated_at"], name="provider_updated")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(domain=models.functions.Lower("domain")) & ~models.Q(domain=""),

@@ -59,3 +59,19 @@ def test_deep_pages_list_the_same_stories_as_a_plain_offset(client, monkeypatch)
     response = client.get("/", {"page": 3})
     assert [a.title for a in response.context["page_obj"].object_list] == expected
     assert expected == ["Story 40", "Story 41", "Story 42", "Story 43", "Story 44"]
+
+
+def test_years_of_the_date_hierarchy_come_from_the_index_and_match_django():
+    import datetime
+
+    from django.db.models.query import QuerySet
+
+    for year in (2019, 2021, 2021, 2024):
+        make_article(published_at=datetime.datetime(year, 6, 1, tzinfo=datetime.UTC))
+    ours = list(Article.objects.datetimes("published_at", "year"))
+    django = list(QuerySet.datetimes(Article.objects.all(), "published_at", "year"))
+    assert ours == django
+    assert [d.year for d in ours] == [2019, 2021, 2024]
+    assert [
+        d.year for d in Article.objects.filter(published_at__year=2021).datetimes("published_at", "year", "DESC")
+    ] == [2021]
