@@ -34,6 +34,7 @@ from .forms import (
     SetCategoryForm,
     StoryUploadForm,
 )
+from .images import store_uploaded_image
 from .models import Article, Image, RelatedLink, TaggedArticle, Topic
 
 # --- Quality bands -----------------------------------------------------------
@@ -268,15 +269,36 @@ class ImageInline(PositionedInline):
     model = Image
     fk_name = "article"
     form = ImageAdminForm
-    fields = ["preview", "order", "url", "width", "height", "is_cached"]
-    readonly_fields = ["preview"]
+    fields = ["preview", "order", "url", "width", "height", "is_cached", "local_copy"]
+    readonly_fields = ["preview", "local_copy"]
 
     @admin.display(description="Image")
     def preview(self, image):
         return thumbnail_html(image) if image.pk else "—"
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("renditions")
+    @admin.display(description="Our copy")
+    def local_copy(self, image):
+        """What cache_images found: the true size, where the fixture's claims were wrong, or why it failed."""
+        if image.has_local_copy:
+            claims = "; ".join(
+                f"the file claims {name} {claimed}, it is {true}"
+                for name, (claimed, true) in image.claims_mismatch.items()
+            )
+            return format_html(
+                "{}×{} {}, {} KB{}",
+                image.stored_width,
+                image.stored_height,
+                image.stored_format,
+                round((image.stored_bytes or 0) / 1024),
+                format_html('<br><strong class="claims-wrong">{}</strong>', claims) if claims else "",
+            )
+        if image.fetch_error:
+            return format_html(
+                '<span class="fetch-failed">Failed {}: {}</span>',
+                image.fetch_failed_at.strftime("%Y-%m-%d %H:%M") if image.fetch_failed_at else "",
+                image.fetch_error,
+            )
+        return "Not cached yet"
 
 
 # --- Topics ------------------------------------------------------------------
@@ -383,6 +405,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ("Story", {"fields": ["title", "excerpt", "category", "type", "published_at", "provider"]}),
         ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
         ("Editorial", {"fields": ["quality", "heat", "published", "topic_names", "reviewed", "review_record"]}),
+        ("Images", {"fields": ["upload_image"]}),
         (
             "Source",
             {
@@ -409,8 +432,6 @@ class ArticleAdmin(admin.ModelAdmin):
         lead_images = Image.objects.annotate(
             rank=Window(RowNumber(), partition_by=[F("article_id")], order_by=[F("position").asc(), F("id").asc()])
         ).filter(rank=1)
-        # The newsroom's own small copy where it has one (Image.thumbnail_url).
-        lead_images = lead_images.prefetch_related("renditions")
         return (
             super()
             .get_queryset(request)
@@ -553,6 +574,16 @@ class ArticleAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         if "topic_names" in form.cleaned_data:
             editorial.set_topics(article=form.instance, names=form.cleaned_data["topic_names"])
+        upload = form.cleaned_data.get("upload_image")
+        if upload:
+            image = store_uploaded_image(
+                article=form.instance, uploaded_file=upload, base_url=request.build_absolute_uri("/")
+            )
+            self.message_user(
+                request,
+                f"Added the image {upload.name} ({image.stored_width}×{image.stored_height}).",
+                messages.SUCCESS,
+            )
 
     # --- Actions -------------------------------------------------------------
 

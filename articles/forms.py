@@ -62,6 +62,12 @@ class ArticleAdminForm(forms.ModelForm):
             "(a story reviewed before keeps its reviewer). Untick it to put the story back in the queue."
         ),
     )
+    upload_image = forms.FileField(
+        label="Add an image",
+        required=False,
+        help_text="JPEG, PNG, WebP or GIF. It is checked, stored here without its metadata, "
+        "and resized for readers; it goes after the story's other images.",
+    )
     topic_names = TopicNamesField(
         label="Topics",
         required=False,
@@ -89,6 +95,15 @@ class ArticleAdminForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["topic_names"].initial = ", ".join(topic.name for topic in self.instance.topic_list)
+
+    def clean_upload_image(self):
+        upload = self.cleaned_data.get("upload_image")
+        if upload:
+            # Imported lazily: the images package imports the models.
+            from .images import check_uploaded_image
+
+            check_uploaded_image(upload)
+        return upload
 
     def clean(self):
         cleaned = super().clean()

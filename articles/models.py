@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject, Lower
@@ -91,7 +92,9 @@ class ArticleQuerySet(models.QuerySet):
         lead = Image.objects.filter(article=OuterRef("pk")).order_by("position", "id")
         return self.annotate(
             card_image=Subquery(
-                lead.values(data=JSONObject(url="url", width="width", height="height"))[:1],
+                lead.values(
+                    data=JSONObject(url="url", width="width", height="height", file="file", pictures="picture_files")
+                )[:1],
                 output_field=models.JSONField(),
             )
         )
@@ -153,7 +156,18 @@ class ArticleQuerySet(models.QuerySet):
         return {"updated": max((e for e in edits if e), default=None), "published": stamp["published"]}
 
     def for_detail(self):
-        """One story's page: the card plus every image and the related coverage."""
+        """One story's page: the card, every image (renditions ride on its row), the related coverage."""
+        return (
+            self.select_related("provider")
+            .with_topics()
+            .prefetch_related(
+                Prefetch("images", queryset=Image.objects.order_by("position")),
+                Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider").order_by("position")),
+            )
+        )
+
+    def for_export(self):
+        """Everything a fixture file holds, related items' images included."""
         related = RelatedLink.objects.select_related("provider").prefetch_related(
             Prefetch("images", queryset=Image.objects.order_by("position"))
         )
@@ -164,10 +178,8 @@ class ArticleQuerySet(models.QuerySet):
                 Prefetch("images", queryset=Image.objects.order_by("position")),
                 Prefetch("related_links", queryset=related.order_by("position")),
             )
+            .order_by("id")
         )
-
-    def for_export(self):
-        return self.for_detail().order_by("id")
 
     def needs_review(self):
         """The editors' queue: never reviewed, best first."""
@@ -250,6 +262,10 @@ class Article(models.Model):
             ),
             models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
             models.Index(fields=["-quality"], condition=Q(reviewed_at__isnull=True), name="article_review_queue"),
+            # The review queue's date hierarchy: MIN/MAX(published_at) of unreviewed stories.
+            models.Index(
+                fields=["published_at"], condition=Q(reviewed_at__isnull=True), name="article_review_queue_dates"
+            ),
             # The admin list, newest first, and its category filter.
             models.Index(fields=["-published_at", "-id"], name="article_by_date"),
             models.Index(fields=["category"], name="article_by_category"),
@@ -355,6 +371,9 @@ class Image(models.Model):
     fetch_error = models.TextField(blank=True, editable=False)
     fetch_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The renditions' files by format (articles.images.cache.picture_files):
+    # pages build <picture> from the image's own row, without a query.
+    picture_files = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["position"]
@@ -406,35 +425,17 @@ class Image(models.Model):
         measured = {"width": (self.width, self.stored_width), "height": (self.height, self.stored_height)}
         return {name: pair for name, pair in measured.items() if pair[0] is not None and pair[0] != pair[1]}
 
-    def _renditions_by_format(self):
-        # .all() so that a prefetch (articles.images.RENDITIONS_PREFETCH) is used.
-        by_format = {}
-        for rendition in sorted(self.renditions.all(), key=lambda r: r.width):
-            by_format.setdefault(rendition.format, []).append(rendition)
-        return by_format
-
     def picture(self):
         """What a <picture> element needs (articles.images.Picture), or None before caching."""
-        from .images import Picture
+        from .images.cache import picture_from
 
-        by_format = self._renditions_by_format()
-        jpeg, webp = by_format.get(Rendition.Format.JPEG), by_format.get(Rendition.Format.WEBP)
-        if not self.file or not jpeg:
-            return None
-        largest = jpeg[-1]
-        return Picture(
-            webp_srcset=", ".join(f"{r.file.url} {r.width}w" for r in webp or ()),
-            jpeg_srcset=", ".join(f"{r.file.url} {r.width}w" for r in jpeg),
-            src=largest.file.url,
-            width=largest.width,
-            height=largest.height,
-        )
+        return picture_from(self.picture_files) if self.file else None
 
     @property
     def thumbnail_url(self):
         """The smallest JPEG rendition, or the remote URL before caching."""
-        jpeg = self._renditions_by_format().get(Rendition.Format.JPEG)
-        return jpeg[0].file.url if self.file and jpeg else self.url
+        jpeg = self.picture_files.get(Rendition.Format.JPEG) if self.file else None
+        return default_storage.url(jpeg[0][0]) if jpeg else self.url
 
 
 class Rendition(models.Model):

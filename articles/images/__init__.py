@@ -3,7 +3,7 @@ Images: the newsroom's own copies of story pictures, and their renditions.
 
 - cache_images() / cache_image(): fetch fixture images safely (fetch.py),
   check and clean them with Pillow (pixels.py), store them (cache.py).
-- store_uploaded_image(): the same for an editor's upload.
+- store_uploaded_image(): the same for an editor's upload; check_uploaded_image() for forms.
 - Image.picture(), Image.thumbnail_url, RENDITIONS_PREFETCH: for pages and the admin.
 """
 
@@ -14,6 +14,7 @@ from .cache import (
     StorageFault,
     cache_image,
     cache_images,
+    check_uploaded_image,
     images_to_cache,
     save_local_copy,
     store_uploaded_image,
@@ -33,5 +34,6 @@ __all__ = [
     "cache_images",
     "images_to_cache",
     "save_local_copy",
+    "check_uploaded_image",
     "store_uploaded_image",
 ]

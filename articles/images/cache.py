@@ -116,6 +116,34 @@ class _StoredFiles:
         return False
 
 
+def picture_files(renditions):
+    """{format: [[file name, width, height], ...]}, smallest first: what a page needs, kept on the Image.
+
+    Pages read it from the image's own row (Image.picture()), so a listing
+    shows renditions without a query for them.
+    """
+    files = {}
+    for rendition in sorted(renditions, key=lambda r: r.width):
+        files.setdefault(str(rendition.format), []).append([str(rendition.file), rendition.width, rendition.height])
+    return files
+
+
+def picture_from(files):
+    """A Picture from picture_files(), or None when there is no JPEG rendition."""
+    jpeg, webp = files.get(Rendition.Format.JPEG), files.get(Rendition.Format.WEBP)
+    if not jpeg:
+        return None
+    url = default_storage.url
+    name, width, height = jpeg[-1]
+    return Picture(
+        webp_srcset=", ".join(f"{url(n)} {w}w" for n, w, _ in webp or ()),
+        jpeg_srcset=", ".join(f"{url(n)} {w}w" for n, w, _ in jpeg),
+        src=url(name),
+        width=width,
+        height=height,
+    )
+
+
 def _folder(image_id, clean):
     return f"images/{image_id}/{clean.sha256[:16]}"
 
@@ -179,7 +207,7 @@ def _save(image, clean: CleanImage, renditions) -> bool:
             with transaction.atomic():
                 # Conditional, so that two runs at once store an image once.
                 updated = Image.objects.filter(pk=image.pk, file="").update(
-                    **_measurements(clean, original, now), attempts=F("attempts") + 1
+                    **_measurements(clean, original, now), picture_files=picture_files(rows), attempts=F("attempts") + 1
                 )
                 if not updated:
                     # Leaving the block with an error deletes what this run stored.
@@ -329,6 +357,7 @@ def store_uploaded_image(*, article: Article, uploaded_file, position=None, base
             image.width, image.height, image.is_cached = clean.width, clean.height, True
             for field_name, value in _measurements(clean, original, timezone.now()).items():
                 setattr(image, field_name, value)
+            image.picture_files = picture_files(rows)
             image.save()
             Rendition.objects.bulk_create(rows)
     except IntegrityError as exc:
@@ -339,6 +368,18 @@ def store_uploaded_image(*, article: Article, uploaded_file, position=None, base
             ) from exc
         raise
     return image
+
+
+def check_uploaded_image(uploaded_file, *, config=None):
+    """Raise the ValidationError store_uploaded_image() would, without storing anything (for forms)."""
+    config = config or image_settings()
+    name = getattr(uploaded_file, "name", None) or "the file"
+    data = _read_upload(uploaded_file, name, config["MAX_BYTES"])
+    uploaded_file.seek(0)
+    try:
+        clean_image(data, max_pixels=config["MAX_PIXELS"])
+    except ImageError as error:
+        raise ValidationError(f"{name}: {error}", code=error.code) from error
 
 
 def _read_upload(uploaded_file, name, max_bytes):

@@ -50,3 +50,22 @@ def json_for_script(data):
 def json_ld(data):
     """`data` serialised into a <script type="application/ld+json"> element."""
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(json_for_script(data)))
+
+
+@register.filter
+def picture(image):
+    """The renditions of a cached image (articles.images.Picture), or None.
+
+    Takes an Image, or the `card_image` dict of ArticleQuerySet.for_listing().
+    """
+    if not image:
+        return None
+    if isinstance(image, dict):
+        # Imported here: the images package imports the models.
+        from articles.images.cache import picture_from
+
+        files = image.get("pictures") or {}
+        if isinstance(files, str):  # SQLite's JSON_OBJECT keeps a JSON column as text
+            files = json.loads(files)
+        return picture_from(files) if image.get("file") else None
+    return image.picture()

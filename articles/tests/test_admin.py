@@ -141,6 +141,8 @@ def test_thumbnail_is_the_newsroom_copy_once_cached(admin_client):
         article=story, position=0, url="https://img.example/remote.jpg", width=10, height=10, file="images/lead.jpg"
     )
     image.stored_width, image.stored_height = 1200, 600
+    # As cache_images records them: the Rendition rows, and their files on the image's row.
+    image.picture_files = {"jpeg": [["images/lead-320.jpg", 320, 160]]}
     image.save()
     Rendition.objects.create(image=image, width=320, height=160, format="jpeg", file="images/lead-320.jpg", bytes=9)
     html = admin_client.get(changelist()).content.decode()
@@ -556,7 +558,8 @@ def test_change_form_has_the_editorial_fieldsets(admin_client):
     story = make_article()
     response = admin_client.get(change_url(story))
     fieldsets = {name: options["fields"] for name, options in response.context["adminform"].model_admin.fieldsets}
-    assert list(fieldsets) == ["Story", "Links", "Editorial", "Source"]
+    assert list(fieldsets) == ["Story", "Links", "Editorial", "Images", "Source"]
+    assert fieldsets["Images"] == ["upload_image"]
     assert {"title", "excerpt", "category", "type", "published_at"} <= set(fieldsets["Story"])
     assert fieldsets["Links"] == ["web_url", "original_url", "amp_url", "cdn_amp_url"]
     assert {"quality", "heat", "published", "topic_names", "reviewed"} <= set(fieldsets["Editorial"])
