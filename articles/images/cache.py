@@ -213,6 +213,10 @@ def _save(image, clean: CleanImage, renditions) -> bool:
                     # Leaving the block with an error deletes what this run stored.
                     raise _AlreadyCached
                 Rendition.objects.bulk_create(rows)
+                # The story's pages now show our copy: moving its updated_at
+                # changes their freshness, so cached pages are rebuilt.
+                story = Q(related_links=image.related_link_id) if image.related_link_id else Q(pk=image.article_id)
+                Article.objects.filter(story).update(updated_at=now)
     except _AlreadyCached:
         return False
     return True

@@ -349,3 +349,18 @@ def test_reimport_keeps_local_copies_of_images_whose_url_is_unchanged(write_fixt
     assert (new.file.name, new.stored_width, new.width) == ("images/1/abc.jpg", 10, 10)
     assert list(new.renditions.values_list("format", "file")) == [("webp", "images/1/abc-10w.webp")]
     assert Rendition.objects.count() == 1
+
+
+def test_broken_links_and_symlink_loops_in_a_folder_are_reported_and_skipped(write_fixture, tmp_path):
+    import os
+
+    write_fixture("in/good.md", story_text())
+    os.symlink(tmp_path / "in" / "missing.md", tmp_path / "in" / "broken.md")
+    os.symlink(tmp_path / "in", tmp_path / "in" / "loop")
+    (tmp_path / "in" / "folder.md").mkdir()
+    report = import_paths([tmp_path / "in"])
+    assert report.created == 1
+    messages = " | ".join(result.message for result in report.errors)
+    assert f"{tmp_path / 'in' / 'broken.md'}: cannot read the file" in messages
+    assert "symbolic link loop; folder skipped" in messages
+    assert Article.objects.count() == 1

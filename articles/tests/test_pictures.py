@@ -135,3 +135,13 @@ def test_the_admin_shows_where_the_fixture_claims_were_wrong_and_why_a_fetch_fai
     assert "900×600 PNG" in page
     assert "the file claims width 2000, it is 900" in page
     assert "timed out after 10 s" in page
+
+
+def test_caching_an_image_refreshes_the_cached_story_page(client):
+    from articles.images.cache import save_local_copy
+
+    article = make_article(images=1)
+    image = article.images.get()
+    assert "<picture>" not in client.get(article.get_absolute_url()).content.decode()
+    save_local_copy(image=image, data=png().read())
+    assert "<picture>" in client.get(article.get_absolute_url()).content.decode()
