@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -5,7 +6,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = ROOT / "fixtures"
 EXAMPLE = FIXTURES_DIR / "000_8e5473f5569516b7.txt"
-SAMPLES_DIR = ROOT.parent / "shared" / "samples"
+# The real sample files are not ours to commit: NEWSROOM_SAMPLES_DIR, or the
+# shared folder beside the checkout on the team's machines.
+_SAMPLE_CANDIDATES = [
+    os.environ.get("NEWSROOM_SAMPLES_DIR", ""),
+    ROOT.parent / "shared" / "samples",
+    "/work/shared/samples",
+]
+SAMPLES_DIR = next((Path(c) for c in _SAMPLE_CANDIDATES if c and Path(c).is_dir()), ROOT.parent / "shared" / "samples")
 
 
 @pytest.fixture
