@@ -354,10 +354,17 @@ def parsed_upload(upload, *, limits):
         yield name, FixtureError(message, filename=name)
 
 
-def import_upload(upload, *, dry_run):
-    """import_parsed over an upload; every file's result, in the order the files were uploaded."""
+def import_upload(upload, *, dry_run, may_publish):
+    """import_parsed over an upload; every file's result, in the order the files were uploaded.
+
+    Without `may_publish` (an Importer who is not an Editor) the files' publish
+    flags are not taken: new stories arrive unpublished.
+    """
     report = import_parsed(
-        parsed_upload(upload, limits=import_limits()), dry_run=dry_run, report=ImportReport(keep_all=True)
+        parsed_upload(upload, limits=import_limits()),
+        dry_run=dry_run,
+        may_publish=may_publish,
+        report=ImportReport(keep_all=True),
     )
     names = [item.name for item in upload.files] + [name for name, _ in upload.errors]
     order = {}
@@ -701,7 +708,7 @@ class ArticleAdmin(admin.ModelAdmin):
         form = StoryUploadForm(request.POST or None, request.FILES or None, limits=limits)
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["upload"]
-            report = import_upload(upload, dry_run=True)
+            report = import_upload(upload, dry_run=True, may_publish=self.has_publish_permission(request))
             self._forget_pending_import(request)
             purge_uploads(root=upload_root(), max_age=UPLOAD_MAX_AGE)
             token = store_upload(upload, root=upload_root(), owner=str(request.user.pk))
@@ -735,7 +742,7 @@ class ArticleAdmin(admin.ModelAdmin):
             self._forget_pending_import(request)
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.path)
-        report = import_upload(upload, dry_run=False)
+        report = import_upload(upload, dry_run=False, may_publish=self.has_publish_permission(request))
         self._forget_pending_import(request)
         editorial.log_import(
             user=request.user,

@@ -93,7 +93,9 @@ def public_page(view):
             add_never_cache_headers(response)
             return response
         fresh = freshness(request)
-        path = request.get_full_path()
+        # Pages hold absolute URLs (canonical, og:url, JSON-LD, the sitemap):
+        # one cached per host and scheme, never another site's.
+        path = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         etag = '"{}"'.format(hashlib.sha256(f"{fresh.version}|{path}".encode()).hexdigest()[:32])
         response = get_conditional_response(request, etag=etag, last_modified=fresh.last_modified)
         if response is None:

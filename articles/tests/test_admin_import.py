@@ -305,3 +305,19 @@ def test_two_files_of_one_story_are_reported(importer):
     )
     assert rows(response) == [("a.txt", "created"), ("b.txt", "failed")]
     assert "duplicate of a.txt" in response.content.decode()
+
+
+def test_an_importer_who_may_not_publish_imports_stories_unpublished(importer):
+    user, client = importer
+    published = story("Wants to be public", "https://example.com/p").replace(b"published: false", b"published: true")
+    preview = upload(client, ("p.md", published))
+    assert "only editors may publish" in preview.content.decode()
+    confirm(client, preview.context["token"])
+    assert Article.objects.get().published is False
+
+
+def test_an_editor_who_may_publish_imports_the_files_publish_flag():
+    user, client = user_in("both", "Importers", "Editors")
+    published = story("Public at once", "https://example.com/p").replace(b"published: false", b"published: true")
+    confirm(client, upload(client, ("p.md", published)).context["token"])
+    assert Article.objects.get().published is True

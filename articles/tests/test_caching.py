@@ -75,3 +75,13 @@ def test_years_of_the_date_hierarchy_come_from_the_index_and_match_django():
     assert [
         d.year for d in Article.objects.filter(published_at__year=2021).datetimes("published_at", "year", "DESC")
     ] == [2021]
+
+
+def test_cached_pages_are_kept_per_host_and_scheme(client, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    make_article(title="Shared story")
+    client.get("/", HTTP_HOST="b.example")
+    page = client.get("/", HTTP_HOST="a.example").content.decode()
+    assert '<link rel="canonical" href="http://a.example/">' in page
+    secure = client.get("/", HTTP_HOST="a.example", secure=True).content.decode()
+    assert '<link rel="canonical" href="https://a.example/">' in secure

@@ -364,3 +364,34 @@ def test_broken_links_and_symlink_loops_in_a_folder_are_reported_and_skipped(wri
     assert f"{tmp_path / 'in' / 'broken.md'}: cannot read the file" in messages
     assert "symbolic link loop; folder skipped" in messages
     assert Article.objects.count() == 1
+
+
+def test_a_file_that_once_agreed_with_the_editor_cannot_undo_the_decision_later(write_fixture):
+    path = write_fixture("a.md", story_text(published="true"))
+    import_paths([path])
+    Article.objects.update(published=False)  # an editor takes it down
+    path.write_text(story_text(published="false", title="Agrees"))
+    import_paths([path])
+    path.write_text(story_text(published="true", title="Wants it back"))
+    report = import_paths([path])
+    assert Article.objects.get().published is False
+    assert any("kept the editor's value False; the file says True" in w for w in report.results[0].warnings)
+
+
+def test_an_import_by_someone_who_may_not_publish_takes_no_publish_flag(write_fixture):
+    from articles.fixtures.parse import parse_story_bytes
+    from articles.fixtures.write import import_parsed
+
+    new = write_fixture("new.md", story_text(url="https://example.com/new", published="true"))
+    old = write_fixture("old.md", story_text(url="https://example.com/old", published="false"))
+    import_paths([old])
+    old.write_text(story_text(url="https://example.com/old", published="true", title="Edited"))
+    pairs = [(str(p), parse_story_bytes(p.read_bytes(), filename=str(p))) for p in (new, old)]
+    report = import_parsed(pairs, may_publish=False, report=None)
+    assert (report.created, report.updated) == (1, 1)
+    assert dict(Article.objects.values_list("url_key", "published")) == {
+        "https://example.com/new": False,
+        "https://example.com/old": False,
+    }
+    assert Article.objects.get(url_key="https://example.com/old").title == "Edited"
+    assert report.results and all("only editors may publish" in r.warnings[0] for r in report.results)
