@@ -5,6 +5,7 @@ Images: the newsroom's own copies of story pictures, and their renditions.
   check and clean them with Pillow (pixels.py), store them (cache.py).
 - store_uploaded_image(): the same for an editor's upload; check_uploaded_image() for forms.
 - Image.picture(), Image.thumbnail_url, RENDITIONS_PREFETCH: for pages and the admin.
+- prune_images(): delete stored files no image refers to any more.
 """
 
 from .cache import (
@@ -16,6 +17,7 @@ from .cache import (
     cache_images,
     check_uploaded_image,
     images_to_cache,
+    prune_images,
     save_local_copy,
     store_uploaded_image,
 )
@@ -35,5 +37,6 @@ __all__ = [
     "images_to_cache",
     "save_local_copy",
     "check_uploaded_image",
+    "prune_images",
     "store_uploaded_image",
 ]

@@ -8,6 +8,7 @@ Storage is written only once an image is fully fetched and checked, and
 what was written is deleted again if recording it in the database fails.
 """
 
+import datetime
 import logging
 import socket
 from dataclasses import dataclass, field
@@ -405,3 +406,34 @@ def _read_upload(uploaded_file, name, max_bytes):
     if not received:
         raise ValidationError(f"{name} is empty", code="empty")
     return b"".join(chunks)
+
+
+def prune_images(*, older_than=datetime.timedelta(hours=1), dry_run=False) -> list[str]:
+    """Delete stored image files no Image or Rendition refers to any more; returns their names.
+
+    Deleting a story (or re-importing it with other images) leaves its files
+    in storage. Files newer than `older_than` are spared: a cache_images run
+    may have stored them a moment before recording them.
+    """
+    referenced = set(Image.objects.exclude(file="").values_list("file", flat=True))
+    referenced |= set(Rendition.objects.values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    pruned = []
+    for name in _stored_names("images"):
+        if name in referenced or default_storage.get_modified_time(name) > cutoff:
+            continue
+        if not dry_run:
+            default_storage.delete(name)
+        pruned.append(name)
+    return pruned
+
+
+def _stored_names(folder):
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _stored_names(f"{folder}/{sub}")

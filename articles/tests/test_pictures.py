@@ -145,3 +145,32 @@ def test_caching_an_image_refreshes_the_cached_story_page(client):
     assert "<picture>" not in client.get(article.get_absolute_url()).content.decode()
     save_local_copy(image=image, data=png().read())
     assert "<picture>" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_prune_images_deletes_only_old_unreferenced_files(settings, capsys):
+    import datetime
+    import os
+
+    from django.core.management import call_command
+
+    kept = make_article()
+    store_uploaded_image(article=kept, uploaded_file=png(), base_url="https://news.example/")
+    gone = make_article()
+    store_uploaded_image(article=gone, uploaded_file=png(), base_url="https://news.example/")
+    gone_folder = settings.MEDIA_ROOT / "images" / str(gone.images.get().pk)
+    gone.delete()
+    kept_files = sorted((settings.MEDIA_ROOT / "images").rglob("*.*"))
+    # Files stored a moment ago are spared: a caching run may not have recorded them yet.
+    call_command("prune_images")
+    assert "deleted 0 unreferenced" in capsys.readouterr().out
+    hour_ago = (datetime.datetime.now() - datetime.timedelta(hours=2)).timestamp()
+    for path in kept_files:
+        os.utime(path, (hour_ago, hour_ago))
+    call_command("prune_images", "--dry-run")
+    assert "would delete 7 unreferenced" in capsys.readouterr().out
+    call_command("prune_images")
+    assert not list(gone_folder.rglob("*.*"))
+    remaining = sorted((settings.MEDIA_ROOT / "images").rglob("*.*"))
+    assert remaining and all(str(kept.images.get().pk) in str(path) for path in remaining)
+    kept_image = kept.images.get()
+    assert (settings.MEDIA_ROOT / kept_image.file.name).exists()
