@@ -462,15 +462,20 @@ def test_published_toggle_is_in_the_list_only_for_publishers(editor, assistant):
     assert 'name="form-0-published"' not in login(assistant).get(changelist()).content.decode()
 
 
-def test_list_toggle_publishes_and_is_logged(editor):
-    story = make_article(published=False)
-    data = {
+def list_toggle_publish(story):
+    """The changelist's POST that ticks `story`'s published box in the list."""
+    return {
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "1",
         "form-0-id": str(story.pk),
         "form-0-published": "on",
         "_save": "Save",
     }
+
+
+def test_list_toggle_publishes_and_is_logged(editor):
+    story = make_article(published=False)
+    data = list_toggle_publish(story)
     response = login(editor).post(changelist(), data)
     assert response.status_code == 302
     story.refresh_from_db()
@@ -480,13 +485,7 @@ def test_list_toggle_publishes_and_is_logged(editor):
 
 def test_without_publish_permission_a_forged_list_toggle_changes_nothing(assistant):
     story = make_article(published=False)
-    data = {
-        "form-TOTAL_FORMS": "1",
-        "form-INITIAL_FORMS": "1",
-        "form-0-id": str(story.pk),
-        "form-0-published": "on",
-        "_save": "Save",
-    }
+    data = list_toggle_publish(story)
     login(assistant).post(changelist(), data)
     story.refresh_from_db()
     assert story.published is False
