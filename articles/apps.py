@@ -6,7 +6,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Stories"
 
     def ready(self):
-        from django.contrib import admin
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
         from providers.models import Provider
@@ -14,9 +13,6 @@ class ArticlesConfig(AppConfig):
         from . import checks, search  # noqa: F401 - checks registers the deploy checks
         from .caching import bump_public_generation, note_local_change
         from .models import Article, Image, RelatedLink, TaggedArticle, Topic
-        from .security import RateLimitedAdminAuthenticationForm
-
-        admin.site.login_form = RateLimitedAdminAuthenticationForm
 
         # Saves in the admin and topic changes keep the full-text index current;
         # imports refresh it in bulk themselves.

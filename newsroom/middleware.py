@@ -1,6 +1,8 @@
-"""Security headers for every response, set unless a view set its own."""
+"""Security headers for every response, and a limit on request bodies."""
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -42,3 +44,48 @@ class SecurityHeadersMiddleware:
                 continue
             response.headers.setdefault(header, value)
         return response
+
+
+# The admin pages that take uploads: the permission a user needs there and the
+# upload's own limit (read from settings on each request).
+UPLOAD_PAGES = {
+    "admin:articles_article_import": ("articles.import_stories", lambda: settings.NEWSROOM_IMPORT["MAX_UPLOAD_BYTES"]),
+    "admin:articles_article_change": ("articles.change_article", lambda: settings.NEWSROOM_IMAGES["MAX_BYTES"]),
+}
+
+
+class RequestBodyLimitMiddleware:
+    """Answers 413 to a body larger than NEWSROOM_MAX_REQUEST_BYTES before anything reads it.
+
+    Otherwise anyone could make the server spool a large upload to disk just by
+    sending it. On the upload pages, users allowed to use them may send the
+    upload's own limit on top, for the files; the page checks the files itself.
+
+    A body without Content-Length (chunked) is not read at all: Django's
+    WSGIRequest takes a missing Content-Length as 0.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # what WSGIRequest reads too
+        limit = settings.NEWSROOM_MAX_REQUEST_BYTES
+        # Only a large body pays for resolving its URL and loading the user.
+        if length > limit and length > limit + self.upload_allowance(request):
+            return HttpResponse("Request body too large.\n", status=413, content_type="text/plain")
+        return self.get_response(request)
+
+    def upload_allowance(self, request):
+        try:
+            page = UPLOAD_PAGES.get(resolve(request.path_info).view_name)
+        except Resolver404:
+            return 0
+        if page is None:
+            return 0
+        permission, upload_limit = page
+        user = request.user
+        return upload_limit() if user.is_active and user.is_staff and user.has_perm(permission) else 0

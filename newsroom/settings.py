@@ -8,6 +8,7 @@ var/, a generated secret key, DEBUG off unless asked for).
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -84,6 +85,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "taggit",
+    "axes",
     "providers",
     "articles",
 ]
@@ -96,9 +98,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: importers may send larger bodies to the import page.
+    "newsroom.middleware.RequestBodyLimitMiddleware",
     "newsroom.routers.PublicReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out log-in into its answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -152,6 +158,24 @@ if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses a locked-out log-in before the password is tested.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Admin log-ins (django-axes). Failures are counted in the database, so every
+# server process sees one count and a cache outage cannot lift the limit. They
+# are counted per user name and client address together: failures against one
+# account never lock out another, even from an address many people share.
+# Staff see and clear lock-outs in the admin ("Access attempts").
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+# The proxies gunicorn takes X-Forwarded-* from (gunicorn.conf.py), read from
+# the same variable; only behind them is X-Forwarded-For believed.
+NEWSROOM_TRUSTED_PROXIES = env_list("GUNICORN_FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -209,7 +233,17 @@ NEWSROOM_IMPORT = {
     "MAX_RELATED": env_int("NEWSROOM_IMPORT_MAX_RELATED", 100),
     "MAX_IMAGES": env_int("NEWSROOM_IMPORT_MAX_IMAGES", 50),
     "BATCH_SIZE": env_int("NEWSROOM_IMPORT_BATCH_SIZE", 200),
+    # All the files of one upload in the admin together.
+    "MAX_UPLOAD_BYTES": env_int("NEWSROOM_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
 }
+
+# Request bodies larger than this are refused (413) before they are read; only
+# the admin's upload pages take more, from users allowed to use them
+# (newsroom.middleware.RequestBodyLimitMiddleware). Forms never need more.
+NEWSROOM_MAX_REQUEST_BYTES = env_int("NEWSROOM_MAX_REQUEST_BYTES", 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_REQUEST_BYTES
+# Uploaded files larger than this wait on disk rather than in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_REQUEST_BYTES
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,8 @@ VARIABLES = [
     "DJANGO_HTTPS",
     "DJANGO_CONN_MAX_AGE",
     "DATABASE_REPLICA_URL",
+    "GUNICORN_FORWARDED_ALLOW_IPS",
+    "NEWSROOM_MAX_REQUEST_BYTES",
 ]
 
 
@@ -95,6 +97,18 @@ def test_https_turns_on_secure_cookies_and_hsts(load):
     settings = load(DJANGO_HTTPS="1")
     assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
     assert settings["SECURE_HSTS_SECONDS"] == 31536000
+
+
+def test_the_log_in_limit_trusts_the_proxies_gunicorn_trusts(load):
+    assert load()["NEWSROOM_TRUSTED_PROXIES"] == ["127.0.0.1"]
+    settings = load(GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.1, 10.1.0.0/16")
+    assert settings["NEWSROOM_TRUSTED_PROXIES"] == ["10.0.0.1", "10.1.0.0/16"]
+
+
+def test_the_request_body_limit_is_read_and_used_for_django_limits_too(load):
+    settings = load(NEWSROOM_MAX_REQUEST_BYTES="65536")
+    assert settings["NEWSROOM_MAX_REQUEST_BYTES"] == 65536
+    assert settings["DATA_UPLOAD_MAX_MEMORY_SIZE"] == settings["FILE_UPLOAD_MAX_MEMORY_SIZE"] == 65536
 
 
 def run_deploy_check(tmp_path, **env):
