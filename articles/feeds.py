@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds of the latest published stories, per topic and per provider."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
@@ -11,6 +13,17 @@ from .templatetags.newsroom import as_text
 from .views import SITE_DESCRIPTION, SITE_NAME, public_choices
 
 FEED_LENGTH = 30
+# Characters XML 1.0 cannot carry. Imports refuse them, but one stored before
+# that (or typed in the admin) must not make the feed fail for every reader.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, (list, tuple)):
+        return [xml_safe(item) for item in value]
+    return value
 
 
 class LatestStoriesFeed(Feed):
@@ -26,6 +39,12 @@ class LatestStoriesFeed(Feed):
 
     def stories(self, obj):
         return Article.objects.for_listing()
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        feed.feed = {key: xml_safe(value) for key, value in feed.feed.items()}
+        feed.items = [{key: xml_safe(value) for key, value in item.items()} for item in feed.items]
+        return feed
 
     def items(self, obj):
         return self.stories(obj)[:FEED_LENGTH]
@@ -96,12 +115,11 @@ class TopicAtomFeed(TopicFeed):
 
 
 class ProviderFeed(LatestStoriesFeed):
-    def get_object(self, request, domain):
+    def get_object(self, request, slug):
         providers = dict(public_choices(request)["provider"])
-        domain = domain.lower()
-        if domain not in providers:
+        if slug not in providers:
             raise Http404("No published stories from this provider")
-        return {"domain": domain, "name": providers[domain]}
+        return {"slug": slug, "name": providers[slug]}
 
     def title(self, provider):
         return f"{SITE_NAME}: {provider['name']}"
@@ -110,13 +128,13 @@ class ProviderFeed(LatestStoriesFeed):
         return f"The latest curated stories from {provider['name']}."
 
     def link(self, provider):
-        return reverse("articles:provider", kwargs={"domain": provider["domain"]})
+        return reverse("articles:provider", kwargs={"slug": provider["slug"]})
 
     def feed_url(self, provider):
-        return reverse("articles:provider-feed-rss", kwargs={"domain": provider["domain"]})
+        return reverse("articles:provider-feed-rss", kwargs={"slug": provider["slug"]})
 
     def stories(self, provider):
-        return Article.objects.for_listing().for_provider(provider["domain"])
+        return Article.objects.for_listing().for_provider(provider["slug"])
 
 
 class ProviderAtomFeed(ProviderFeed):
@@ -126,4 +144,4 @@ class ProviderAtomFeed(ProviderFeed):
         return self.description(provider)
 
     def feed_url(self, provider):
-        return reverse("articles:provider-feed-atom", kwargs={"domain": provider["domain"]})
+        return reverse("articles:provider-feed-atom", kwargs={"slug": provider["slug"]})

@@ -70,7 +70,7 @@ def test_topic_feed_lists_only_that_topic(client, stories, kind):
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])
 def test_provider_feed_lists_only_that_provider(client, stories, kind):
-    _, feed = parse(client, f"/providers/theverge.com/{kind}/")
+    _, feed = parse(client, f"/providers/theverge-com/{kind}/")
 
     assert [entry.title for entry in feed.entries] == ["Newest"]
     assert feed.feed.title == "Newsroom: The Verge"
@@ -78,7 +78,7 @@ def test_provider_feed_lists_only_that_provider(client, stories, kind):
 
 @pytest.mark.parametrize(
     "url",
-    ["/topics/unknown/rss/", "/providers/unknown.example/atom/", "/topics/hidden/rss/", "/providers/x.example/rss/"],
+    ["/topics/unknown/rss/", "/providers/unknown-example/atom/", "/topics/hidden/rss/", "/providers/x-example/rss/"],
 )
 def test_feed_of_unknown_or_unpublished_topic_or_provider_is_not_found(client, url):
     make_article(topics=["Hidden"], provider=make_provider(domain="x.example"), published=False)
@@ -141,7 +141,7 @@ def test_a_new_story_changes_the_feed_at_once(client, stories):
     [
         ("/", ["/feeds/rss/", "/feeds/atom/"]),
         ("/topics/ai/", ["/topics/ai/rss/", "/topics/ai/atom/"]),
-        ("/providers/theverge.com/", ["/providers/theverge.com/rss/", "/providers/theverge.com/atom/"]),
+        ("/providers/theverge-com/", ["/providers/theverge-com/rss/", "/providers/theverge-com/atom/"]),
         ("story", ["/feeds/rss/", "/feeds/atom/"]),
     ],
 )
@@ -162,3 +162,14 @@ def test_feed_from_the_cache_keeps_its_content_type(client, stories):
 
     assert second.content == first.content
     assert second["Content-Type"] == "application/atom+xml; charset=utf-8"
+
+
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/"])
+def test_a_stored_control_character_does_not_take_the_feed_down(client, url):
+    provider = make_provider(name="Out\x01let", domain="outlet.example")
+    make_article(title="Bell\x07 in the title", excerpt="Escape\x1b here", provider=provider, topics=["A\x02I"])
+    response = client.get(url)
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo
+    assert feed.entries[0].title == "Bell in the title"

@@ -123,7 +123,10 @@ def test_malformed_files_get_a_clear_error(text, expected):
         ("related: [{excerpt: x}]", "related[0].title: a title is required"),
         ("topics: AI", "topics: must be a list, not a string"),
         ("topics: [AI, ai]", "topics[1]: topic 'ai' is listed twice"),
-        ("publishedDateTime: 2021-02-30T10:00:00Z", "story.md:4: invalid YAML: impossible date"),
+        (
+            "publishedDateTime: 2021-02-30T10:00:00Z",
+            "story.md:4: publishedDateTime: '2021-02-30T10:00:00Z' is not a possible date",
+        ),
         ("publishedDateTime: yesterday", "publishedDateTime: 'yesterday' is not an ISO 8601 date"),
         ("title: again", "story.md:4: invalid YAML: duplicate key 'title' (first on line 1"),
         ("x: !!python/object/apply:os.system ['echo hi']", "story.md:4: invalid YAML: tag not allowed"),
@@ -199,3 +202,84 @@ def test_alias_bomb_is_refused_quickly():
     lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
     text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n' + "\n".join(lines) + "\n---\n"
     assert "aliases (*name) and anchors are not allowed" in error_of(text)
+
+
+# Characters feeds cannot carry, blank titles, impossible dates, oversized documents
+
+CONTROL_CHARACTERS = [chr(c) for c in [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]]
+
+
+@pytest.mark.parametrize("char", CONTROL_CHARACTERS, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_control_character_in_the_title_is_refused_with_file_line_and_field(char):
+    escaped = f"\\x{ord(char):02x}"
+    text = f'---\ntitle: "A{escaped}story"\noriginalUrl: "https://example.com/a"\n---\n'
+    assert (
+        error_of(text)
+        == f"story.md:2: title: control character U+{ord(char):04X} is not allowed (feeds cannot carry it)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        ('excerpt: "bell \\a"', "excerpt"),
+        ('category: "news\\x1b"', "category"),
+        ('provider: {name: "Out\\x01let", domain: x.example}', "provider.name"),
+        ('topics: ["A\\x02I"]', "topics[0]"),
+        ('related: [{title: "T\\x03"}]', "related[0].title"),
+        ('featuredContent: "<b>\\x04</b>"', "featuredContent"),
+        ('unknownKey: {nested: ["\\x05"]}', "unknownKey.nested[0]"),
+    ],
+)
+def test_a_control_character_in_any_text_is_refused_naming_its_field(line, field):
+    text = f'---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n{line}\n---\n'
+    message = error_of(text)
+    assert message.startswith(f"story.md:4: {field}: control character U+"), message
+
+
+def test_tabs_and_line_breaks_in_text_are_kept():
+    story = parse('---\ntitle: "A\\tB"\nexcerpt: "one\\r\\ntwo"\noriginalUrl: "https://example.com/a"\n---\n')
+    assert (story.title, story.excerpt) == ("A\tB", "one\r\ntwo")
+
+
+@pytest.mark.parametrize("title", ['"   "', '"\\t\\n"', "' '"])
+def test_a_whitespace_only_title_is_refused_like_an_empty_one(title):
+    text = f'---\ntitle: {title}\noriginalUrl: "https://example.com/a"\n---\n'
+    assert error_of(text) == "story.md:2: title: a title is required"
+
+
+@pytest.mark.parametrize("value", ["0000-01-01T00:00:00Z", "0000-06-15", '"0000-01-01T00:00:00Z"'])
+def test_a_date_in_year_zero_is_refused_naming_published_date_time(value):
+    text = f'---\ntitle: "A"\noriginalUrl: "https://example.com/a"\npublishedDateTime: {value}\n---\n'
+    message = error_of(text)
+    assert message.startswith("story.md:4: publishedDateTime: "), message
+
+
+def test_a_date_in_year_zero_in_a_related_item_names_its_field():
+    text = (
+        '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\n'
+        'related:\n  - title: "R"\n    publishedDateTime: 0000-01-01T00:00:00Z\n---\n'
+    )
+    expected = "story.md:6: related[0].publishedDateTime: '0000-01-01T00:00:00Z' is not a possible date"
+    assert expected in error_of(text)
+
+
+def million_values_file():
+    values = ",".join(["1"] * 1_000_000)
+    return f'---\ntitle: "A"\noriginalUrl: "https://example.com/a"\nunknown: [{values}]\n---\n'
+
+
+def test_a_front_matter_of_a_million_values_is_refused_before_they_are_built():
+    text = million_values_file()
+    assert len(text.encode()) <= Limits().max_file_bytes
+    assert error_of(text) == "story.md:4: more than 20,000 values in the front matter, the limit for one story"
+
+
+def test_the_value_limit_applies_to_small_files_too():
+    text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a"\nunknown: [1, 2, 3, 4, 5, 6]\n---\n'
+    assert "more than 5 values" in error_of(text, limits=Limits(max_yaml_nodes=5))
+    assert parse(text, limits=Limits(max_yaml_nodes=12)).extra == {"unknown": [1, 2, 3, 4, 5, 6]}
+
+
+def test_the_real_example_is_far_below_the_value_limit(example_bytes):
+    parse_story_bytes(example_bytes, filename="example.txt", limits=Limits(max_yaml_nodes=1_000))
