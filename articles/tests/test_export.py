@@ -1,10 +1,15 @@
 """Export: files written back byte for byte, and import(export(story)) gives the same story."""
 
+import io
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from articles.fixtures.export import render_story, render_story_bytes
 from articles.fixtures.parse import parse_story, parse_story_bytes
+from articles.fixtures.quoting import is_plain_safe
 from articles.fixtures.write import import_paths
 from articles.models import Article
 
@@ -173,3 +178,205 @@ def test_render_writes_plain_scalars_only_where_yaml_reads_them_back():
     text = render_story(story)
     assert 'category: "yes"' in text and '  - "2021"\n  - "a: b"' in text
     assert parse_story(text, filename="t.md").topics == ["2021", "a: b"]
+
+
+# Every story its own file, never through a link
+
+
+@pytest.mark.django_db
+def test_every_story_gets_its_own_file_even_when_the_fallback_name_is_taken(tmp_path):
+    first = make_article(source_name="x.txt")
+    second = make_article(source_name=f"x-{first.pk + 2}.txt")
+    third = make_article(source_name="x.txt")
+    assert third.pk == first.pk + 2  # its fallback name x-<pk>.txt is the second story's file
+
+    out = io.StringIO()
+    call_command("export_stories", str(tmp_path / "out"), stdout=out)
+
+    files = sorted(path.name for path in (tmp_path / "out").iterdir())
+    assert len(files) == 3 and out.getvalue().startswith("exported 3 stories")
+    titles = {parse_story((tmp_path / "out" / name).read_text(), filename=name).title for name in files}
+    assert titles == {first.title, second.title, third.title}
+
+
+@pytest.mark.django_db
+def test_names_that_differ_only_in_case_get_their_own_files(tmp_path):
+    make_article(source_name="Story.txt")
+    make_article(source_name="story.txt")
+    call_command("export_stories", str(tmp_path / "out"), verbosity=0)
+    assert len({path.name.casefold() for path in (tmp_path / "out").iterdir()}) == 2
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["../escape.txt", "..", ".hidden.txt", "a/b.txt"])
+def test_a_stored_file_name_never_leads_outside_the_target_folder(tmp_path, name):
+    article = make_article(source_name=name)
+    call_command("export_stories", str(tmp_path / "out"), verbosity=0)
+    assert [path.name for path in (tmp_path / "out").iterdir()] == [f"{article.pk:03d}_{export_digest(article)}.txt"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["out"]
+
+
+def export_digest(article):
+    import hashlib
+
+    return hashlib.sha256(article.url_key.encode()).hexdigest()[:16]
+
+
+@pytest.mark.django_db
+def test_a_symlink_planted_in_the_target_folder_is_refused_and_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    make_article(source_name="planted.txt")
+    make_article(source_name="fine.txt")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "planted.txt").symlink_to(victim)
+
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="1 story file"):
+        call_command("export_stories", str(tmp_path / "out"), stderr=err, stdout=io.StringIO())
+
+    assert victim.read_text() == "precious"
+    assert "planted.txt: is a symbolic link; refusing to write through it" in err.getvalue()
+    assert (tmp_path / "out" / "fine.txt").is_file()
+
+
+@pytest.mark.django_db
+def test_a_symlink_planted_as_the_partial_file_is_not_followed(tmp_path):
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    make_article(source_name="a.txt")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / ".a.txt.partial").symlink_to(victim)
+    call_command("export_stories", str(tmp_path / "out"), verbosity=0)
+    assert victim.read_text() == "precious"
+    assert not (tmp_path / "out" / "a.txt").is_symlink()
+
+
+# YAML escapes come back as written
+
+ESCAPED = """---
+title: "Caf\\u00e9\\_au\\_lait \\x41 \\/ \\U0001F600 \\N\\L\\P"
+excerpt: "tab\there, \\t, \\"quoted\\", back\\\\slash, \\u00E9\\r\\n"
+originalUrl: "https://example.com/caf\\u00e9"
+type: article
+quality: 5
+heat: -1
+published: false
+
+provider:
+  name: "Le Caf\\u00e9"
+  domain: cafe.example
+
+topics:
+  - "Caf\\u00e9"
+
+related:
+  - title: "\\u00c0 la carte"
+    webUrl: "https://other.example/\\x61"
+    provider:
+      name: Other
+      domain: other.example
+
+custom:
+  note: "\\u263a"
+---
+"""
+
+
+def test_escapes_of_every_kind_are_written_back_as_the_file_had_them():
+    data = ESCAPED.encode()
+    story = parse_story_bytes(data, filename="e.md")
+    assert story.title == "Café\xa0au\xa0lait A / \U0001f600 \x85\u2028\u2029"
+    assert render_story_bytes(story) == data
+
+
+@pytest.mark.django_db
+def test_escapes_survive_import_and_export_through_the_database(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "e.md").write_bytes(ESCAPED.replace("\n", "\r\n").encode())
+    assert import_paths([tmp_path / "in"]).created == 1
+    call_command("export_stories", str(tmp_path / "out"), verbosity=0)
+    assert (tmp_path / "out" / "e.md").read_bytes() == ESCAPED.replace("\n", "\r\n").encode()
+
+
+@pytest.mark.django_db
+def test_an_edited_value_is_written_in_the_house_style_not_with_the_old_escapes(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "e.md").write_text(ESCAPED)
+    import_paths([tmp_path / "in"])
+    Article.objects.update(title="Plain café")
+    exported = export_one(tmp_path, Article.objects.get()).decode()
+    assert 'title: "Plain café"\n' in exported
+    assert 'name: "Le Caf\\u00e9"' in exported
+
+
+# Any character, written in any of YAML's double-quoted forms
+_SHORT_ESCAPES = {
+    "\0": ["\\0"],
+    "\x07": ["\\a"],
+    "\x08": ["\\b"],
+    "\t": ["\\t", "\\\t", "\t"],
+    "\n": ["\\n"],
+    "\x0b": ["\\v"],
+    "\x0c": ["\\f"],
+    "\r": ["\\r"],
+    "\x1b": ["\\e"],
+    " ": ["\\ ", " "],
+    '"': ['\\"'],
+    "/": ["\\/", "/"],
+    "\\": ["\\\\"],
+    "\x85": ["\\N"],
+    "\xa0": ["\\_", "\xa0"],
+    "\u2028": ["\\L"],
+    "\u2029": ["\\P"],
+}
+
+
+def _written_forms(char):
+    code = ord(char)
+    forms = list(_SHORT_ESCAPES.get(char, []))
+    printable = code == 0x09 or 0x20 <= code <= 0x7E or 0xA0 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+    if char not in _SHORT_ESCAPES and (printable or code > 0xFFFF):
+        forms.append(char)
+    if code < 0x100:
+        forms += [f"\\x{code:02x}", f"\\x{code:02X}"]
+    if code < 0x10000:
+        forms += [f"\\u{code:04x}", f"\\u{code:04X}"]
+    forms.append(f"\\U{code:08x}")
+    return forms
+
+
+# Characters a story may hold: no controls that feeds cannot carry, no surrogates.
+_STORY_TEXT = st.characters(
+    blacklist_categories=["Cs"],
+    blacklist_characters=[*(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r"), "\ufffe", "\uffff", "\ufeff"],
+)
+
+
+@st.composite
+def escaped_text(draw):
+    text = "T" + draw(st.text(_STORY_TEXT, max_size=12))
+    written = "".join(draw(st.sampled_from(_written_forms(char))) for char in text)
+    return text, written
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=escaped_text(), excerpt=escaped_text(), topic=escaped_text(), crlf=st.booleans())
+def test_any_escape_in_a_double_quoted_string_exports_byte_for_byte(title, excerpt, topic, crlf):
+    # Topics are one trimmed line, written plain where YAML allows, as the real files do.
+    assume(topic[0] == topic[0].strip() and "\n" not in topic[0] and "\r" not in topic[0])
+    topic_line = topic[1] if topic[1] == topic[0] and is_plain_safe(topic[0]) else f'"{topic[1]}"'
+    text = (
+        "---\n"
+        f'title: "{title[1]}"\n'
+        f'excerpt: "{excerpt[1]}"\n'
+        'originalUrl: "https://example.com/a"\n'
+        "\n"
+        "topics:\n"
+        f"  - {topic_line}\n"
+        "---\n"
+    )
+    data = (text.replace("\n", "\r\n") if crlf else text).encode()
+    story = parse_story_bytes(data, filename="fuzz.md")
+    assert (story.title, story.excerpt) == (title[0], excerpt[0])
+    assert render_story_bytes(story) == data

@@ -1,6 +1,6 @@
 """export_stories: write every story as a fixture file, the way it was imported."""
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from articles.fixtures.export import export_stories
 from articles.models import Article
@@ -15,6 +15,10 @@ class Command(BaseCommand):
 
     def handle(self, *, outdir, published_only, **options):
         queryset = Article.objects.published() if published_only else Article.objects.all()
-        written = export_stories(queryset, outdir)
+        report = export_stories(queryset, outdir)
+        for error in report.errors:
+            self.stderr.write(error)
         if options["verbosity"]:
-            self.stdout.write(f"exported {written} stories to {outdir}")
+            self.stdout.write(f"exported {report.written} stories to {outdir}")
+        if report.errors:
+            raise CommandError(f"{len(report.errors)} story file(s) not written")
