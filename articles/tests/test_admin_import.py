@@ -303,7 +303,7 @@ def test_two_files_of_one_story_are_reported(importer):
         ("a.txt", story("A", "https://example.com/same")),
         ("b.txt", story("B", "https://example.com/same")),
     )
-    assert rows(response) == [("a.txt", "created"), ("b.txt", "failed")]
+    assert rows(response) == [("a.txt", "created"), ("b.txt", "duplicates")]
     assert "duplicate of a.txt" in response.content.decode()
 
 

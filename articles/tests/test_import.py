@@ -174,12 +174,13 @@ def test_repeated_titles_get_unique_stable_slugs(write_fixture):
     assert all(slug.startswith("a-story") for slug in slugs)
 
 
-def test_two_files_claiming_one_story_the_second_is_a_duplicate(write_fixture):
+def test_two_files_claiming_one_story_the_second_is_a_duplicate_not_a_failure(write_fixture):
     write_fixture("1-first.md", story_text(title="First"))
     folder = write_fixture("2-second.md", story_text(title="Second")).parent
     report = import_paths([folder])
-    assert (report.created, report.failed) == (1, 1)
-    message = report.errors[0].message
+    assert (report.created, report.duplicates, report.failed) == (1, 1, 0)
+    assert report.summary() == "created 1, updated 0, unchanged 0, duplicates 1, failed 0"
+    message = next(result.message for result in report.results if result.status == "duplicates")
     assert "2-second.md: duplicate of" in message and "1-first.md" in message
     assert Article.objects.get().title == "First"
 
@@ -307,13 +308,13 @@ def test_command_prints_summary_and_fails_when_a_file_fails(write_fixture, capsy
     with pytest.raises(CommandError, match="1 file"):
         call_command("import_stories", str(folder), "--jobs", "1")
     out, err = capsys.readouterr()
-    assert "created 1, updated 0, unchanged 0, failed 1" in out
+    assert "created 1, updated 0, unchanged 0, duplicates 0, failed 1" in out
     assert f"{folder / 'bad.md'}:3: invalid YAML: did not find expected node content" in err
 
 
 def test_command_succeeds_on_fixtures_with_worker_processes(capsys):
     call_command("import_stories", str(FIXTURES_DIR), "--jobs", "2")
-    assert "created 41, updated 0, unchanged 0, failed 0" in capsys.readouterr().out
+    assert "created 41, updated 0, unchanged 0, duplicates 0, failed 0" in capsys.readouterr().out
     assert Article.objects.count() == 41
 
 
@@ -395,3 +396,38 @@ def test_an_import_by_someone_who_may_not_publish_takes_no_publish_flag(write_fi
     }
     assert Article.objects.get(url_key="https://example.com/old").title == "Edited"
     assert report.results and all("only editors may publish" in r.warnings[0] for r in report.results)
+
+
+def test_a_duplicate_in_a_folder_is_a_warning_and_the_command_succeeds(write_fixture, capsys):
+    write_fixture("1-first.md", story_text(title="First"))
+    folder = write_fixture("2-second.md", story_text(title="Second")).parent
+    call_command("import_stories", str(folder), "--jobs", "1")
+    out, err = capsys.readouterr()
+    assert "created 1, updated 0, unchanged 0, duplicates 1, failed 0" in out
+    assert "warning: " in err and "2-second.md: duplicate of" in err and "1-first.md" in err
+
+
+def test_a_duplicate_fails_the_command_with_strict(write_fixture, capsys):
+    write_fixture("1-first.md", story_text(title="First"))
+    folder = write_fixture("2-second.md", story_text(title="Second")).parent
+    with pytest.raises(CommandError, match="1 file\\(s\\) duplicate another file"):
+        call_command("import_stories", str(folder), "--jobs", "1", "--strict")
+    assert Article.objects.get().title == "First"
+
+
+def test_a_folder_with_a_duplicate_reimports_unchanged_without_failing(write_fixture, capsys):
+    write_fixture("1-first.md", story_text(title="First"))
+    folder = write_fixture("2-second.md", story_text(title="Second")).parent
+    call_command("import_stories", str(folder), "--jobs", "1")
+    call_command("import_stories", str(folder), "--jobs", "1")
+    assert "created 0, updated 0, unchanged 1, duplicates 1, failed 0" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_a_million_value_file_is_refused_by_the_command_and_the_others_imported(write_fixture, capsys):
+    values = ",".join(["1"] * 1_000_000)
+    write_fixture("bomb.md", f'---\ntitle: "A"\noriginalUrl: "https://example.com/b"\nx: [{values}]\n---\n')
+    folder = write_fixture("good.md", story_text()).parent
+    with pytest.raises(CommandError, match="1 file"):
+        call_command("import_stories", str(folder), "--jobs", "1")
+    assert "bomb.md:4: more than 20,000 values in the front matter" in capsys.readouterr().err
+    assert Article.objects.count() == 1

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from articles.fixtures.parse import Limits
-from articles.fixtures.write import import_paths
+from articles.fixtures.write import DUPLICATES, import_paths
 from articles.progress import ProgressBar
 
 
@@ -29,13 +29,18 @@ class Command(BaseCommand):
             help="take the files' published flag and quality even where an editor changed them",
         )
         parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="fail (exit status 1) when two files claim the same story, not only when a file fails",
+        )
+        parser.add_argument(
             "--jobs",
             type=int,
             default=min(os.cpu_count() or 1, 4),
             help="worker processes that parse files (default: the number of CPUs, at most 4)",
         )
 
-    def handle(self, *, paths, dry_run, overwrite_editorial, jobs, **options):
+    def handle(self, *, paths, dry_run, overwrite_editorial, strict, jobs, **options):
         verbosity = options["verbosity"]
         report = import_paths(
             paths,
@@ -48,7 +53,8 @@ class Command(BaseCommand):
         )
         for result in report.results:
             if result.message:
-                self.stderr.write(result.message)
+                duplicate = result.status == DUPLICATES and not strict
+                self.stderr.write(self.style.WARNING(f"warning: {result.message}") if duplicate else result.message)
             for warning in result.warnings:
                 self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         if verbosity > 1:
@@ -61,3 +67,5 @@ class Command(BaseCommand):
             self.stdout.write(prefix + report.summary())
         if report.failed:
             raise CommandError(f"{report.failed} file(s) failed")
+        if strict and report.duplicates:
+            raise CommandError(f"{report.duplicates} file(s) duplicate another file of this import (--strict)")
