@@ -329,7 +329,10 @@ def upload_limits() -> UploadLimits:
 def import_limits() -> Limits:
     config = settings.NEWSROOM_IMPORT
     return Limits(
-        max_file_bytes=config["MAX_FILE_BYTES"], max_related=config["MAX_RELATED"], max_images=config["MAX_IMAGES"]
+        max_file_bytes=config["MAX_FILE_BYTES"],
+        max_related=config["MAX_RELATED"],
+        max_images=config["MAX_IMAGES"],
+        max_yaml_nodes=config["MAX_YAML_NODES"],
     )
 
 

@@ -25,7 +25,7 @@ def filter_choices():
 
     One query (a UNION of the three lists), so that a listing page with its
     filter form costs a fixed number of queries. Returns
-    {"topic": [(slug, name)], "provider": [(domain, name)], "category": [(c, c)]},
+    {"topic": [(slug, name)], "provider": [(slug, name)], "category": [(c, c)]},
     each sorted by label.
     """
     published = Article.objects.published()
@@ -36,7 +36,7 @@ def filter_choices():
         topics.order_by()
         .values_list(Value("topic"), "slug", "name")
         .union(
-            providers.order_by().values_list(Value("provider"), "domain", "name"),
+            providers.order_by().values_list(Value("provider"), "slug", "name"),
             categories.order_by().values_list(Value("category"), "category", "category"),
         )
     )
@@ -91,7 +91,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Topic", field_name="tagged_topics__tag__slug", empty_label="Any topic", widget=QuickSelect
     )
     provider = django_filters.ChoiceFilter(
-        label="Provider", field_name="provider__domain", empty_label="Any provider", widget=QuickSelect
+        label="Provider", field_name="provider__slug", empty_label="Any provider", widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(
         label="Category", field_name="category", empty_label="Any category", widget=QuickSelect

@@ -113,9 +113,9 @@ class ArticleQuerySet(models.QuerySet):
         """Stories filed under the topic with this slug."""
         return self.filter(tagged_topics__tag__slug=slug)
 
-    def for_provider(self, domain):
-        """Stories from the outlet with this domain (any case)."""
-        return self.filter(provider__domain=domain.strip().lower())
+    def for_provider(self, slug):
+        """Stories credited to the outlet with this slug."""
+        return self.filter(provider__slug=slug)
 
     def search(self, q):
         """Stories whose title or excerpt contains every word of `q`, in any case.

@@ -39,7 +39,7 @@ class ProviderSitemap(Sitemap):
         return (
             Provider.objects.annotate(lastmod=latest_published_edit(provider=OuterRef("pk")))
             .filter(lastmod__isnull=False)
-            .order_by("domain")
+            .order_by("slug")
         )
 
     def lastmod(self, provider):

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
@@ -22,6 +22,8 @@ from django.utils.http import http_date, urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView
 from django_filters.views import FilterView
+
+from providers.models import Provider
 
 from .caching import remembered_freshness
 from .embeds import youtube_embed_url, youtube_video_id
@@ -272,30 +274,43 @@ class ProviderArticleListView(ArticleListView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         providers = dict(public_choices(request)["provider"])
-        domain = kwargs["domain"].lower()
-        if domain not in providers:
-            raise Http404("No published stories from this provider")
-        self.domain = domain
-        self.provider_name = providers[domain]
+        self.slug = kwargs["slug"]
+        self.provider_name = providers.get(self.slug)
+
+    def get(self, request, *args, **kwargs):
+        if self.provider_name is None:
+            outlet = self.outlet_of_old_address(request)
+            if outlet is None:
+                raise Http404("No published stories from this provider")
+            return HttpResponsePermanentRedirect(outlet.get_absolute_url())
+        return super().get(request, *args, **kwargs)
+
+    def outlet_of_old_address(self, request):
+        """Provider pages used to be addressed by domain (/providers/theverge.com/): its first outlet."""
+        if "." not in self.slug:
+            return None
+        public = dict(public_choices(request)["provider"])
+        outlets = Provider.objects.filter(domain=self.slug.lower()).order_by("pk")
+        return next((outlet for outlet in outlets if outlet.slug in public), None)
 
     def get_queryset(self):
-        return Article.objects.for_listing().for_provider(self.domain)
+        return Article.objects.for_listing().for_provider(self.slug)
 
     def canonical_path(self):
-        return reverse("articles:provider", kwargs={"domain": self.domain})
+        return reverse("articles:provider", kwargs={"slug": self.slug})
 
     def heading(self):
         return f"Stories from {self.provider_name}"
 
     def description(self):
-        return f"The latest curated stories from {self.provider_name} ({self.domain})."
+        return f"The latest curated stories from {self.provider_name}."
 
     def feeds(self):
-        domain = {"domain": self.domain}
+        slug = {"slug": self.slug}
         return feed_links(
             f"{SITE_NAME}: {self.provider_name}",
-            reverse("articles:provider-feed-rss", kwargs=domain),
-            reverse("articles:provider-feed-atom", kwargs=domain),
+            reverse("articles:provider-feed-rss", kwargs=slug),
+            reverse("articles:provider-feed-atom", kwargs=slug),
         )
 
 

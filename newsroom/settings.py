@@ -232,6 +232,8 @@ NEWSROOM_IMPORT = {
     "MAX_FILE_BYTES": env_int("NEWSROOM_IMPORT_MAX_FILE_BYTES", 2 * 1024 * 1024),
     "MAX_RELATED": env_int("NEWSROOM_IMPORT_MAX_RELATED", 100),
     "MAX_IMAGES": env_int("NEWSROOM_IMPORT_MAX_IMAGES", 50),
+    # Values (scalars, lists, mappings) in one front matter; a real story has a few hundred.
+    "MAX_YAML_NODES": env_int("NEWSROOM_IMPORT_MAX_YAML_NODES", 20_000),
     "BATCH_SIZE": env_int("NEWSROOM_IMPORT_BATCH_SIZE", 200),
     # All the files of one upload in the admin together.
     "MAX_UPLOAD_BYTES": env_int("NEWSROOM_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),

@@ -6,15 +6,21 @@ from articles.fields import OrderedJSONField
 
 
 class ProviderQuerySet(models.QuerySet):
-    def get_by_natural_key(self, domain):
-        return self.get(domain=domain.lower())
+    def get_by_natural_key(self, domain, name):
+        return self.get(domain=domain.lower(), name=name)
 
 
 class Provider(models.Model):
-    """An outlet that publishes stories, identified by its domain."""
+    """An outlet: a name as the files credit it, under its domain.
+
+    One domain holds many outlets (YouTube channels on youtube.com, a
+    company's several blogs), so an outlet is its (domain, name) pair: a file
+    that credits "Power Apps Community" on microsoft.com never renames the
+    "Microsoft" outlet of the same domain.
+    """
 
     name = models.CharField(max_length=200)
-    domain = models.CharField(max_length=253, unique=True, help_text="Lower-case host name, e.g. techcrunch.com.")
+    domain = models.CharField(max_length=253, help_text="Lower-case host name, e.g. techcrunch.com.")
     slug = models.SlugField(max_length=253, unique=True)
     # The logo list exactly as fixtures carry it: [{"url", "width", "height"}, ...].
     logos = OrderedJSONField(default=list, blank=True)
@@ -27,6 +33,7 @@ class Provider(models.Model):
         ordering = ["name"]
         indexes = [models.Index(fields=["updated_at"], name="provider_updated")]
         constraints = [
+            models.UniqueConstraint(fields=["domain", "name"], name="provider_unique_domain_name"),
             models.CheckConstraint(
                 condition=models.Q(domain=models.functions.Lower("domain")) & ~models.Q(domain=""),
                 name="provider_domain_lower_case",
@@ -39,14 +46,14 @@ class Provider(models.Model):
     def save(self, *args, **kwargs):
         self.domain = self.domain.strip().lower()
         if not self.slug:
-            self.slug = slugify(self.domain)
+            self.slug = slugify(self.domain.replace(".", "-"))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:provider", kwargs={"domain": self.domain})
+        return reverse("articles:provider", kwargs={"slug": self.slug})
 
     def natural_key(self):
-        return (self.domain,)
+        return (self.domain, self.name)
 
     @property
     def logo(self):

@@ -86,7 +86,7 @@ def test_example_provider_and_topics(example):
     assert (example.provider.name, example.provider.domain, example.provider.slug) == (
         "The Daily Dot",
         "dailydot.com",
-        "dailydotcom",
+        "dailydot-com",
     )
     assert [topic.name for topic in Article.objects.with_topics().get().topic_list] == ["Computer Vision", "AI"]
 

@@ -89,9 +89,9 @@ def test_every_page_has_a_title_a_description_and_a_canonical_address(client, st
             f"http://testserver/stories/{story.slug}/",
         ),
         "/topics/ai/": ("Topic: AI · Newsroom", "http://testserver/topics/ai/"),
-        "/providers/dailydot.com/": (
+        "/providers/dailydot-com/": (
             "Stories from The Daily Dot · Newsroom",
-            "http://testserver/providers/dailydot.com/",
+            "http://testserver/providers/dailydot-com/",
         ),
     }
     for url, (title, canonical) in pages.items():

@@ -36,7 +36,7 @@ def test_sitemap_lists_published_stories_topics_and_providers_only(client, stori
     assert set(entries) == {
         "http://testserver/stories/public-story/",
         "http://testserver/topics/ai/",
-        "http://testserver/providers/theverge.com/",
+        "http://testserver/providers/theverge-com/",
     }
 
 
@@ -48,7 +48,7 @@ def test_sitemap_gives_last_modified_dates(client, stories):
     expected = story.updated_at.date().isoformat()
     assert entries["http://testserver/stories/public-story/"].startswith(expected)
     assert entries["http://testserver/topics/ai/"].startswith(expected)
-    assert entries["http://testserver/providers/theverge.com/"].startswith(expected)
+    assert entries["http://testserver/providers/theverge-com/"].startswith(expected)
 
 
 def test_topic_lastmod_is_its_latest_published_story(client):
