@@ -4,12 +4,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django import forms
+from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import F, Prefetch, QuerySet, Window
@@ -22,6 +23,7 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 
 from . import editorial
+from .changelist import StrictModelAdmin, make_strict
 from .fixtures.parse import FixtureError, Limits, parse_story_bytes
 from .fixtures.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
 from .fixtures.write import CREATED, UPDATED, ImportReport, import_parsed
@@ -165,9 +167,19 @@ class AutocompleteFilter(admin.SimpleListFilter):
         value = self.value()
         if not value:
             return queryset
-        if not value.isdigit():
+        return queryset.filter(**{self.lookup: self.clean_id(value)})
+
+    def clean_id(self, value):
+        """The id the query string gives, or IncorrectLookupParameters (a redirect to ?e=1, not a 500)."""
+        # isdigit() alone takes "²", which int() refuses.
+        if not (value.isascii() and value.isdigit()):
             raise IncorrectLookupParameters(f"{self.parameter_name} must be an id")
-        return queryset.filter(**{self.lookup: value})
+        try:
+            # The column's range (32 or 64 bits, by database): past it the query itself fails.
+            self.source_field().target_field.run_validators(int(value))
+        except ValidationError as exc:
+            raise IncorrectLookupParameters(f"{self.parameter_name} is out of range") from exc
+        return int(value)
 
     def widget_html(self, model_admin):
         field = self.source_field()
@@ -305,7 +317,7 @@ class ImageInline(PositionedInline):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(StrictModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
@@ -382,7 +394,7 @@ def stories(count):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -708,8 +720,12 @@ class ArticleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
         limits = upload_limits()
-        form = StoryUploadForm(request.POST or None, request.FILES or None, limits=limits)
-        if request.method == "POST" and form.is_valid():
+        if request.method == "POST":
+            # Bound whatever the POST holds: an empty one is an upload without files.
+            form = StoryUploadForm(request.POST, request.FILES, limits=limits)
+        else:
+            form = StoryUploadForm(limits=limits)
+        if form.is_valid():
             upload = form.cleaned_data["upload"]
             report = import_upload(upload, dry_run=True, may_publish=self.has_publish_permission(request))
             self._forget_pending_import(request)
@@ -768,3 +784,18 @@ def changelist_url(**params) -> str:
     """The story list filtered by `params` (a filter's parameter_name: value)."""
     url = reverse("admin:articles_article_changelist")
     return f"{url}?{urlencode(params)}" if params else url
+
+
+# --- Other apps' admins ------------------------------------------------------
+
+
+def make_other_admins_strict(site):
+    """Django's user and group lists, taggit's and django-axes' failed on the same query strings ours did."""
+    for model in apps.get_models():
+        if site.is_registered(model) and not isinstance(site.get_model_admin(model), StrictModelAdmin):
+            make_strict(site, model)
+
+
+# Their apps come before ours in INSTALLED_APPS: the admin's autodiscovery has
+# registered them by now (a test checks that none is left out).
+make_other_admins_strict(admin.site)

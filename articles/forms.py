@@ -227,7 +227,13 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+        clean_one = super().clean
+        if not files:
+            # No file chosen: FileField's own `required` check, which a loop
+            # over an empty list would never reach.
+            clean_one(None, initial)
+            return []
+        return [clean_one(item, initial) for item in files]
 
 
 class StoryUploadForm(forms.Form):
@@ -235,6 +241,7 @@ class StoryUploadForm(forms.Form):
         label="Fixture files",
         help_text="One or several story files (.txt, .md, .yaml, .yml), or .zip archives of them.",
         widget=MultipleFileInput(attrs={"accept": ".txt,.md,.yaml,.yml,.zip"}),
+        error_messages={"required": "Choose at least one file."},
     )
 
     def __init__(self, *args, limits: UploadLimits, **kwargs):

@@ -4,6 +4,7 @@ from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
 from articles.admin import ProviderFilter, changelist_url
+from articles.changelist import StrictModelAdmin
 from articles.models import Article
 
 from .models import Provider
@@ -25,7 +26,7 @@ def _per_provider(aggregate):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(StrictModelAdmin):
     list_display = ["name", "domain", "stories_link", "average_quality", "share_published"]
     search_fields = ["name", "domain"]
     search_help_text = "Name or domain."

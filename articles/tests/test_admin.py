@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 import pytest
 from django import forms
 from django.apps import apps
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from articles import admin as articles_admin
 from articles.admin import EstimatedCountPaginator, quality_band, table_row_estimate
+from articles.changelist import StrictModelAdmin
 from articles.models import Article, Image, RelatedLink, Rendition, TaggedArticle, Topic
 
 from .factories import make_article, make_image, make_provider, make_related
@@ -291,6 +293,62 @@ def test_filter_by_topic(admin_client):
 def test_a_malformed_filter_value_is_refused_not_a_server_error(admin_client):
     response = admin_client.get(changelist(provider="1 OR 1=1"))
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+def refused(response):
+    return response.status_code == 302 and response["Location"].endswith("?e=1")
+
+
+@pytest.mark.parametrize("name", ["provider", "topic"])
+@pytest.mark.parametrize("value", ["²", "١٢٣", "-1", "99999999999999999999", str(2**63)])
+def test_an_id_filter_takes_only_ascii_digits_within_the_columns_range(admin_client, name, value):
+    make_article(topics=["AI"])
+    assert refused(admin_client.get(changelist(**{name: value})))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"published_at__year": "9999"},
+        {"published_at__year": "99999999999999999999"},
+        {"published_at__year": "2021", "published_at__month": "99999999999999999999"},
+        {"published_at__year": "2021", "published_at__month": "13"},
+        {"published_at__month": "2"},
+    ],
+)
+def test_a_date_hierarchy_beyond_the_calendar_is_refused(admin_client, params):
+    make_article()
+    assert refused(admin_client.get(changelist(**params)))
+
+
+@pytest.mark.parametrize("params", [{"title__regex": "("}, {"title": "x"}, {"quality__in": "99999999999999999999"}])
+def test_a_lookup_that_no_list_filter_offers_is_refused(admin_client, params):
+    make_article()
+    assert refused(admin_client.get(changelist(**params)))
+
+
+def test_every_admin_of_the_site_has_the_strict_changelist():
+    registered = [model for model in apps.get_models() if admin.site.is_registered(model)]
+    lenient = [model for model in registered if not isinstance(admin.site.get_model_admin(model), StrictModelAdmin)]
+    assert lenient == []
+
+
+def test_other_apps_lists_refuse_lookups_their_filters_do_not_offer(admin_client):
+    response = admin_client.get(reverse("admin:auth_user_changelist") + "?username__regex=(")
+    assert refused(response)
+
+
+def test_a_nul_in_a_filter_value_is_refused(admin_client):
+    make_article(category="tech")
+    assert refused(admin_client.get(changelist(category="te\x00ch")))
+    assert refused(admin_client.get(reverse("admin:providers_provider_changelist") + "?domain=%00"))
+
+
+def test_the_autocomplete_finds_nothing_for_a_term_with_a_nul(admin_client):
+    make_article(provider=make_provider(name="Robot News"))
+    query = {"app_label": "articles", "model_name": "article", "field_name": "provider", "term": "Robot\x00"}
+    response = admin_client.get(reverse("admin:autocomplete"), query)
+    assert response.status_code == 200 and response.json()["results"] == []
 
 
 def test_filter_by_category(admin_client):

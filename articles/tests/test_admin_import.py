@@ -288,6 +288,19 @@ def test_an_upload_without_fixture_files_says_so(importer):
     assert "No story file in this upload" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "data", [{"step": "upload"}, {"step": "no-such-step"}, {}], ids=["no file", "unknown step", "empty post"]
+)
+def test_submitting_no_file_shows_the_form_again_with_an_error(importer, data):
+    _, client = importer
+    response = client.post(import_url(), data)
+    assert response.status_code == 200
+    assert response.context["step"] == "upload"
+    html = response.content.decode()
+    assert "Choose at least one file." in html and 'type="file" name="files"' in html
+    assert UPLOAD_SESSION_KEY not in client.session
+
+
 def test_a_file_over_the_size_limit_is_an_error_row(importer, settings):
     settings.NEWSROOM_IMPORT = {**settings.NEWSROOM_IMPORT, "MAX_FILE_BYTES": 200}
     _, client = importer

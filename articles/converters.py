@@ -1,0 +1,15 @@
+"""Path converters for the public site's URLs."""
+
+from django.urls.converters import StringConverter
+
+
+class SegmentConverter(StringConverter):
+    """One path segment that names a story, a topic or a provider: a slug or a domain.
+
+    Django's `str` takes anything but "/". A NUL would go on into the query,
+    where PostgreSQL refuses it (a 500), and no slug or domain has control
+    characters or runs past 255 characters (the longest such column). Those
+    paths match no pattern: a 404, before any view or query.
+    """
+
+    regex = r"[^/\x00-\x1f\x7f]{1,255}"
