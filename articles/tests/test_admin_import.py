@@ -334,3 +334,14 @@ def test_an_editor_who_may_publish_imports_the_files_publish_flag():
     published = story("Public at once", "https://example.com/p").replace(b"published: false", b"published: true")
     confirm(client, upload(client, ("p.md", published)).context["token"])
     assert Article.objects.get().published is True
+
+
+def test_a_zip_of_million_value_files_is_refused_file_by_file_with_a_clear_error(importer):
+    _, client = importer
+    values = ",".join(["1"] * 1_000_000)
+    bomb = f'---\ntitle: "A"\noriginalUrl: "https://example.com/b"\nx: [{values}]\n---\n'.encode()
+    archive = make_zip({f"bomb{n}.txt": bomb for n in range(5)} | {"good.txt": story("Good", "https://example.com/g")})
+    response = upload(client, ("stories.zip", archive))
+    expected = [*((f"stories.zip/bomb{n}.txt", "failed") for n in range(5)), ("stories.zip/good.txt", "created")]
+    assert sorted(rows(response)) == expected
+    assert "bomb0.txt:4: more than 20,000 values in the front matter" in response.content.decode()
