@@ -24,9 +24,6 @@ from django.utils.html import format_html
 
 from . import editorial
 from .changelist import StrictModelAdmin, make_strict
-from .fixtures.parse import FixtureError, Limits, parse_story_bytes
-from .fixtures.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
-from .fixtures.write import CREATED, UPDATED, ImportReport, import_parsed
 from .forms import (
     AddTopicForm,
     ArticleAdminForm,
@@ -38,6 +35,9 @@ from .forms import (
 )
 from .images import store_uploaded_image
 from .models import Article, Image, RelatedLink, TaggedArticle, Topic
+from .stories.parse import FixtureError, Limits, parse_story_bytes
+from .stories.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
+from .stories.write import CREATED, UPDATED, ImportReport, import_parsed
 
 # --- Quality bands -----------------------------------------------------------
 

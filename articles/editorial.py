@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
-from .fixtures.write import ensure_topics
 from .models import Article, TaggedArticle, Topic
 from .search import refresh_search_vectors
+from .stories.write import ensure_topics
 
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
 # action over a large newsroom must stay well below that.

@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import editorial
-from .fixtures.parse import MAX_SHORT
-from .fixtures.uploads import UploadError, UploadLimits, read_upload
 from .models import Article, Image, RelatedLink
+from .stories.parse import MAX_SHORT
+from .stories.uploads import UploadError, UploadLimits, read_upload
 
 STALE_MESSAGE = (
     "This story was changed by someone else since you opened it. Nothing was saved: "

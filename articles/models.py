@@ -11,9 +11,9 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from core.fields import OrderedJSONField
 from providers.models import Provider
 
-from .fields import OrderedJSONField
 from .search import full_text_search, uses_full_text
 
 

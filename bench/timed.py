@@ -45,7 +45,7 @@ def setup_django():
 
 def import_folder(folder, jobs):
     setup_django()
-    from articles.fixtures.write import import_paths
+    from articles.stories.write import import_paths
 
     started = time.perf_counter()
     report = import_paths([folder], jobs=jobs, batch_size=200)

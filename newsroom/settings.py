@@ -86,21 +86,22 @@ INSTALLED_APPS = [
     "django_filters",
     "taggit",
     "axes",
+    "core",
     "providers",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "newsroom.middleware.SecurityHeadersMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: importers may send larger bodies to the import page.
-    "newsroom.middleware.RequestBodyLimitMiddleware",
-    "newsroom.routers.PublicReadsMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
+    "core.routers.PublicReadsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes requires: turns a locked-out log-in into its answer.
@@ -152,10 +153,10 @@ if DATABASE_URL.startswith("sqlite:///") and not os.environ.get("DATABASE_URL"):
 DATABASES = {"default": database_config(DATABASE_URL)}
 if os.environ.get("DATABASE_REPLICA_URL"):
     # Public pages read from the replica; the admin, imports and every write
-    # use the primary (newsroom.routers).
+    # use the primary (core.routers).
     DATABASES["replica"] = database_config(os.environ["DATABASE_REPLICA_URL"])
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
-    DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+    DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -172,7 +173,7 @@ AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "newsroom.client_ip.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 # The proxies gunicorn takes X-Forwarded-* from (gunicorn.conf.py), read from
 # the same variable; only behind them is X-Forwarded-For believed.
 NEWSROOM_TRUSTED_PROXIES = env_list("GUNICORN_FORWARDED_ALLOW_IPS", default=["127.0.0.1"])
@@ -208,7 +209,7 @@ STORAGES = {
 CACHES = {
     "default": (
         {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": os.environ["REDIS_URL"],
             # Fail fast: a slow cache must not make a slow site.
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
@@ -241,8 +242,13 @@ NEWSROOM_IMPORT = {
 
 # Request bodies larger than this are refused (413) before they are read; only
 # the admin's upload pages take more, from users allowed to use them
-# (newsroom.middleware.RequestBodyLimitMiddleware). Forms never need more.
+# (core.middleware.RequestBodyLimitMiddleware). Forms never need more.
 NEWSROOM_MAX_REQUEST_BYTES = env_int("NEWSROOM_MAX_REQUEST_BYTES", 1024 * 1024)
+# The pages that take more: {view name: (permission, (setting, key) of their own limit)}.
+NEWSROOM_UPLOAD_PAGES = {
+    "admin:articles_article_import": ("articles.import_stories", ("NEWSROOM_IMPORT", "MAX_UPLOAD_BYTES")),
+    "admin:articles_article_change": ("articles.change_article", ("NEWSROOM_IMAGES", "MAX_BYTES")),
+}
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_REQUEST_BYTES
 # Uploaded files larger than this wait on disk rather than in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_REQUEST_BYTES

@@ -6,7 +6,7 @@ from django.urls import include, path
 
 from articles.sitemaps import SITEMAPS
 from articles.views import public_page, robots_txt
-from newsroom.health import healthz
+from core.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
 
-from articles.fields import OrderedJSONField
+from core.fields import OrderedJSONField
 
 
 class ProviderQuerySet(models.QuerySet):

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import taggit.managers
 from django.conf import settings
-import articles.fields
+import core.fields
 from django.db import migrations, models
 
 
@@ -42,8 +42,8 @@ class Migration(migrations.Migration):
                 ('source_name', models.CharField(blank=True, max_length=255, verbose_name='file name')),
                 ('source_id', models.CharField(blank=True, db_index=True, max_length=255, verbose_name='fixture identifier')),
                 ('body', models.TextField(blank=True, help_text='Text after the front matter.')),
-                ('extra', articles.fields.OrderedJSONField(blank=True, default=dict, help_text='Keys this version does not know, kept for export.')),
-                ('layout', articles.fields.OrderedJSONField(blank=True, default=dict, help_text='Key order and line endings of the source file.')),
+                ('extra', core.fields.OrderedJSONField(blank=True, default=dict, help_text='Keys this version does not know, kept for export.')),
+                ('layout', core.fields.OrderedJSONField(blank=True, default=dict, help_text='Key order and line endings of the source file.')),
                 ('content_hash', models.CharField(blank=True, db_index=True, max_length=64)),
                 ('imported_quality', models.IntegerField(blank=True, editable=False, null=True)),
                 ('imported_published', models.BooleanField(blank=True, editable=False, null=True)),
@@ -75,8 +75,8 @@ class Migration(migrations.Migration):
                 ('cdn_amp_url', models.URLField(blank=True, max_length=2000, verbose_name='AMP cache URL')),
                 ('type', models.CharField(blank=True, default='article', max_length=50)),
                 ('quality', models.IntegerField(blank=True, null=True)),
-                ('extra', articles.fields.OrderedJSONField(blank=True, default=dict)),
-                ('layout', articles.fields.OrderedJSONField(blank=True, default=dict)),
+                ('extra', core.fields.OrderedJSONField(blank=True, default=dict)),
+                ('layout', core.fields.OrderedJSONField(blank=True, default=dict)),
                 ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='articles.article')),
                 ('provider', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='providers.provider')),
             ],
@@ -95,8 +95,8 @@ class Migration(migrations.Migration):
                 ('width', models.PositiveIntegerField(blank=True, null=True)),
                 ('height', models.PositiveIntegerField(blank=True, null=True)),
                 ('is_cached', models.BooleanField(blank=True, null=True)),
-                ('extra', articles.fields.OrderedJSONField(blank=True, default=dict)),
-                ('layout', articles.fields.OrderedJSONField(blank=True, default=dict)),
+                ('extra', core.fields.OrderedJSONField(blank=True, default=dict)),
+                ('layout', core.fields.OrderedJSONField(blank=True, default=dict)),
                 ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='images', to='articles.article')),
                 ('related_link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='images', to='articles.relatedlink')),
             ],

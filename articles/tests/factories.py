@@ -4,8 +4,8 @@ import itertools
 
 from django.utils import timezone
 
-from articles.fixtures.write import ensure_topics
 from articles.models import Article, Image, RelatedLink, TaggedArticle
+from articles.stories.write import ensure_topics
 from providers.models import Provider
 
 _numbers = itertools.count(1)

@@ -7,11 +7,11 @@ from django.core.management import CommandError, call_command
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from articles.fixtures.export import render_story, render_story_bytes
-from articles.fixtures.parse import parse_story, parse_story_bytes
-from articles.fixtures.quoting import is_plain_safe
-from articles.fixtures.write import import_paths
 from articles.models import Article
+from articles.stories.export import render_story, render_story_bytes
+from articles.stories.parse import parse_story, parse_story_bytes
+from articles.stories.quoting import is_plain_safe
+from articles.stories.write import import_paths
 
 from .conftest import EXAMPLE, FIXTURES_DIR, SAMPLES_DIR
 from .factories import make_article, make_image, make_related
@@ -55,7 +55,7 @@ def test_every_real_sample_survives_import_and_export_byte_for_byte(tmp_path):
 
 
 def render_story_bytes_of(article):
-    from articles.fixtures.export import story_from_article
+    from articles.stories.export import story_from_article
 
     return render_story_bytes(story_from_article(Article.objects.for_export().get(pk=article.pk)))
 

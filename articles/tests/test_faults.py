@@ -96,7 +96,7 @@ def state(database_url):
 
 
 def expected_counts(*folders):
-    from articles.fixtures.parse import parse_story_bytes
+    from articles.stories.parse import parse_story_bytes
 
     counts = {}
     for path in (path for folder in folders for path in folder.iterdir()):

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from articles.fixtures.parse import FixtureError, parse_story_bytes
-from articles.fixtures.write import import_paths
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from articles.stories.parse import FixtureError, parse_story_bytes
+from articles.stories.write import import_paths
 from providers.models import Provider
 
 from .conftest import EXAMPLE

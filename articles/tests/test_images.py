@@ -25,9 +25,6 @@ from django.db import DatabaseError
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from articles.fixtures.export import render_story, render_story_bytes, story_from_article
-from articles.fixtures.parse import parse_story
-from articles.fixtures.write import import_paths
 from articles.images import (
     RENDITIONS_PREFETCH,
     ImageError,
@@ -41,6 +38,9 @@ from articles.images.errors import FetchError
 from articles.images.fetch import FetchPolicy, address_problem, check_url, fetch
 from articles.images.pixels import rendition_widths
 from articles.models import Article, Image, Rendition
+from articles.stories.export import render_story, render_story_bytes, story_from_article
+from articles.stories.parse import parse_story
+from articles.stories.write import import_paths
 
 from .conftest import EXAMPLE
 from .factories import make_article, make_image

@@ -6,9 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
-from articles.fixtures import write
-from articles.fixtures.write import import_paths
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from articles.stories import write
+from articles.stories.write import import_paths
 from providers.models import Provider
 
 from .conftest import EXAMPLE, FIXTURES_DIR
@@ -330,7 +330,7 @@ def test_files_imported_as_they_are_are_not_parsed_again(monkeypatch):
     def parse_must_not_run(*args, **kwargs):
         raise AssertionError("an unchanged file was parsed")
 
-    monkeypatch.setattr("articles.fixtures.sources.parse_story_bytes", parse_must_not_run)
+    monkeypatch.setattr("articles.stories.sources.parse_story_bytes", parse_must_not_run)
     report = import_paths([FIXTURES_DIR])
     assert (report.unchanged, report.failed) == (41, 0)
 
@@ -380,8 +380,8 @@ def test_a_file_that_once_agreed_with_the_editor_cannot_undo_the_decision_later(
 
 
 def test_an_import_by_someone_who_may_not_publish_takes_no_publish_flag(write_fixture):
-    from articles.fixtures.parse import parse_story_bytes
-    from articles.fixtures.write import import_parsed
+    from articles.stories.parse import parse_story_bytes
+    from articles.stories.write import import_parsed
 
     new = write_fixture("new.md", story_text(url="https://example.com/new", published="true"))
     old = write_fixture("old.md", story_text(url="https://example.com/old", published="false"))

@@ -7,8 +7,8 @@ import feedparser
 import pytest
 from django.core.management import call_command
 
-from articles.fixtures.write import import_paths
 from articles.models import Article
+from articles.stories.write import import_paths
 from providers.models import Provider
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from articles.fixtures.parse import FixtureError, Limits, identifier_from_filename, parse_story, parse_story_bytes
+from articles.stories.parse import FixtureError, Limits, identifier_from_filename, parse_story, parse_story_bytes
 
 MINIMAL = """---
 title: "A story"

@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from articles.fixtures.write import import_paths
 from articles.models import Article
+from articles.stories.write import import_paths
 
 from .factories import make_article, make_provider, set_topics
 

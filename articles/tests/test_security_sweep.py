@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 
-from articles.fixtures.write import import_paths
 from articles.models import Article, Topic
+from articles.stories.write import import_paths
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from articles.fixtures.uploads import (
+from articles.stories.uploads import (
     Upload,
     UploadedFixture,
     UploadError,

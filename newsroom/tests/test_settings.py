@@ -89,7 +89,7 @@ def test_database_url_selects_postgresql_with_connection_reuse(load):
 
 def test_redis_url_switches_the_cache_to_redis(load):
     settings = load(REDIS_URL="redis://127.0.0.1:6379/1")
-    assert settings["CACHES"]["default"]["BACKEND"] == "newsroom.cache.ResilientRedisCache"
+    assert settings["CACHES"]["default"]["BACKEND"] == "core.cache.ResilientRedisCache"
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 
@@ -152,5 +152,5 @@ def test_replica_url_adds_a_replica_and_the_router(load):
     settings = load(DATABASE_REPLICA_URL="postgres://reader@replica.example/newsroom")
     assert settings["DATABASES"]["replica"]["HOST"] == "replica.example"
     assert settings["DATABASES"]["replica"]["TEST"] == {"MIRROR": "default"}
-    assert settings["DATABASE_ROUTERS"] == ["newsroom.routers.ReplicaRouter"]
+    assert settings["DATABASE_ROUTERS"] == ["core.routers.ReplicaRouter"]
     assert "replica" not in load()["DATABASES"]

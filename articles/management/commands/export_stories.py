@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.fixtures.export import export_stories
 from articles.models import Article
+from articles.stories.export import export_stories
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.fixtures.parse import Limits
-from articles.fixtures.write import DUPLICATES, import_paths
 from articles.progress import ProgressBar
+from articles.stories.parse import Limits
+from articles.stories.write import DUPLICATES, import_paths
 
 
 def import_limits():

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from newsroom.client_ip import client_ip
+from core.client_ip import client_ip
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_the_count_lives_in_the_database_so_clearing_the_cache_does_not_lift_the
 
 
 def test_the_limit_holds_with_a_cache_that_keeps_nothing(settings):
-    """What a Redis outage looks like to the site (newsroom.cache degrades to no cache)."""
+    """What a Redis outage looks like to the site (core.cache degrades to no cache)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     for _ in range(5):
         log_in("wrong")

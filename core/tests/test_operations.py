@@ -7,8 +7,8 @@ import pytest
 from django.db import DatabaseError, connections
 from django.test.utils import CaptureQueriesContext
 
-from newsroom.cache import ResilientRedisCache
-from newsroom.routers import ReplicaRouter, public_reads
+from core.cache import ResilientRedisCache
+from core.routers import ReplicaRouter, public_reads
 
 
 @pytest.mark.django_db
@@ -74,7 +74,7 @@ def test_router_sends_public_reads_to_the_replica_and_the_rest_to_the_primary():
 @pytest.fixture
 def replica_alias(settings):
     """The "replica" alias of conftest.py, mirroring the test database, with the router on."""
-    settings.DATABASE_ROUTERS = ["newsroom.routers.ReplicaRouter"]
+    settings.DATABASE_ROUTERS = ["core.routers.ReplicaRouter"]
     return connections["replica"]
 
 

@@ -50,7 +50,7 @@ def test_the_limits_are_set_explicitly():
     assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE == MIB
     assert django_settings.NEWSROOM_IMPORT["MAX_UPLOAD_BYTES"] == 20 * MIB
     middleware = django_settings.MIDDLEWARE
-    assert middleware.index("newsroom.middleware.RequestBodyLimitMiddleware") > middleware.index(
+    assert middleware.index("core.middleware.RequestBodyLimitMiddleware") > middleware.index(
         "django.contrib.auth.middleware.AuthenticationMiddleware"
     )
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting pieces (middleware, cache backend, database router, health view, a JSON field).
+
+    Depends on nothing else of ours, so every app may use it.
+    """
+
+    name = "core"
+    verbose_name = "Core"
