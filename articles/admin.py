@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.apps import apps
-from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
@@ -24,6 +23,7 @@ from django.utils.html import format_html
 
 from . import editorial
 from .changelist import StrictModelAdmin, make_strict
+from .conf import newsroom_settings
 from .forms import (
     AddTopicForm,
     ArticleAdminForm,
@@ -327,30 +327,16 @@ class TopicAdmin(StrictModelAdmin):
 
 
 def upload_limits() -> UploadLimits:
-    config = settings.NEWSROOM_IMPORT
-    defaults = UploadLimits()
-    return UploadLimits(
-        max_total_bytes=config.get("MAX_UPLOAD_BYTES", defaults.max_total_bytes),
-        max_files=config.get("MAX_UPLOAD_FILES", defaults.max_files),
-        max_file_bytes=config["MAX_FILE_BYTES"],
-        max_expanded_bytes=config.get("MAX_EXPANDED_BYTES", defaults.max_expanded_bytes),
-        max_archive_members=config.get("MAX_ARCHIVE_MEMBERS", defaults.max_archive_members),
-    )
+    return UploadLimits.from_config(newsroom_settings.IMPORT)
 
 
 def import_limits() -> Limits:
-    config = settings.NEWSROOM_IMPORT
-    return Limits(
-        max_file_bytes=config["MAX_FILE_BYTES"],
-        max_related=config["MAX_RELATED"],
-        max_images=config["MAX_IMAGES"],
-        max_yaml_nodes=config["MAX_YAML_NODES"],
-    )
+    return Limits.from_config(newsroom_settings.IMPORT)
 
 
 def upload_root() -> Path:
     """Where uploads wait between preview and confirmation: a folder every server process of the host sees."""
-    return Path(settings.NEWSROOM_IMPORT.get("UPLOAD_DIR") or Path(tempfile.gettempdir()) / "newsroom-uploads")
+    return Path(newsroom_settings.IMPORT["UPLOAD_DIR"] or Path(tempfile.gettempdir()) / "newsroom-uploads")
 
 
 UPLOAD_SESSION_KEY = "articles_pending_import"

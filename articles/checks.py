@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.core import checks
 
+from .conf import newsroom_settings
+
 
 @checks.register(checks.Tags.security, deploy=True)
 def check_secret_key_from_environment(app_configs, **kwargs):
@@ -19,7 +21,7 @@ def check_secret_key_from_environment(app_configs, **kwargs):
 @checks.register(checks.Tags.security, deploy=True)
 def check_public_url(app_configs, **kwargs):
     """Uploaded images get absolute URLs from NEWSROOM_PUBLIC_URL; localhost is wrong in production."""
-    url = settings.NEWSROOM_IMAGES.get("PUBLIC_URL", "")
+    url = newsroom_settings.IMAGES["PUBLIC_URL"]
     if settings.DEBUG or not any(host in url for host in ("//localhost", "//127.0.0.1")):
         return []
     return [

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.urls import Resolver404, resolve
+from django.utils.module_loading import import_string
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -72,15 +73,15 @@ class RequestBodyLimitMiddleware:
         return self.get_response(request)
 
     def upload_allowance(self, request):
-        """NEWSROOM_UPLOAD_PAGES: {view name: (permission, (setting, key) of the upload's own limit)}."""
+        """NEWSROOM_UPLOAD_PAGES: {view name: (permission, dotted path of a function giving the page's limit)}."""
         try:
             page = settings.NEWSROOM_UPLOAD_PAGES.get(resolve(request.path_info).view_name)
         except Resolver404:
             return 0
         if page is None:
             return 0
-        permission, (setting, key) = page
+        permission, limit = page
         user = request.user
         allowed = user.is_active and user.is_staff and user.has_perm(permission)
-        # Read on each request: the limit is a setting of its own, which tests change.
-        return getattr(settings, setting)[key] if allowed else 0
+        # Asked on each request: the limit is the page's own setting, which may change.
+        return import_string(limit)() if allowed else 0

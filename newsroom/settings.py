@@ -40,6 +40,11 @@ def env_int(name, default):
         raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
 
 
+def env_ints(prefix, keys):
+    """{key: int} for each of `keys` whose variable prefix+key is set."""
+    return {key: env_int(prefix + key, None) for key in keys if os.environ.get(prefix + key, "").strip()}
+
+
 def env_list(name, default=()):
     value = os.environ.get(name, "")
     items = [item.strip() for item in value.split(",") if item.strip()]
@@ -228,26 +233,21 @@ NEWSROOM_FRESHNESS_SECONDS = float(os.environ.get("NEWSROOM_FRESHNESS_SECONDS", 
 # Topics: "AI" and "ai" are one topic.
 TAGGIT_CASE_INSENSITIVE = True
 
-# Limits on fixture files: they come from outside.
-NEWSROOM_IMPORT = {
-    "MAX_FILE_BYTES": env_int("NEWSROOM_IMPORT_MAX_FILE_BYTES", 2 * 1024 * 1024),
-    "MAX_RELATED": env_int("NEWSROOM_IMPORT_MAX_RELATED", 100),
-    "MAX_IMAGES": env_int("NEWSROOM_IMPORT_MAX_IMAGES", 50),
-    # Values (scalars, lists, mappings) in one front matter; a real story has a few hundred.
-    "MAX_YAML_NODES": env_int("NEWSROOM_IMPORT_MAX_YAML_NODES", 20_000),
-    "BATCH_SIZE": env_int("NEWSROOM_IMPORT_BATCH_SIZE", 200),
-    # All the files of one upload in the admin together.
-    "MAX_UPLOAD_BYTES": env_int("NEWSROOM_IMPORT_MAX_UPLOAD_BYTES", 20 * 1024 * 1024),
-}
+# Newsroom's own settings: the defaults are in articles/conf.py; the
+# environment overrides any of them (NEWSROOM_IMPORT_MAX_FILE_BYTES=...).
+NEWSROOM_IMPORT = env_ints(
+    "NEWSROOM_IMPORT_",
+    ["MAX_FILE_BYTES", "MAX_RELATED", "MAX_IMAGES", "MAX_YAML_NODES", "BATCH_SIZE", "MAX_UPLOAD_BYTES"],
+)
 
 # Request bodies larger than this are refused (413) before they are read; only
 # the admin's upload pages take more, from users allowed to use them
 # (core.middleware.RequestBodyLimitMiddleware). Forms never need more.
 NEWSROOM_MAX_REQUEST_BYTES = env_int("NEWSROOM_MAX_REQUEST_BYTES", 1024 * 1024)
-# The pages that take more: {view name: (permission, (setting, key) of their own limit)}.
+# The pages that take more: {view name: (permission, a function giving their own limit)}.
 NEWSROOM_UPLOAD_PAGES = {
-    "admin:articles_article_import": ("articles.import_stories", ("NEWSROOM_IMPORT", "MAX_UPLOAD_BYTES")),
-    "admin:articles_article_change": ("articles.change_article", ("NEWSROOM_IMAGES", "MAX_BYTES")),
+    "admin:articles_article_import": ("articles.import_stories", "articles.conf.max_upload_bytes"),
+    "admin:articles_article_change": ("articles.change_article", "articles.conf.max_image_bytes"),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = NEWSROOM_MAX_REQUEST_BYTES
 # Uploaded files larger than this wait on disk rather than in memory.
@@ -279,24 +279,10 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Images (issue 5): `manage.py cache_images` downloads fixture images and
-# editors upload their own. Fixture URLs are untrusted input, so every fetch
-# is bounded in size, time and destination. Timeouts are in seconds.
-NEWSROOM_IMAGES = {
-    "MAX_BYTES": env_int("NEWSROOM_IMAGES_MAX_BYTES", 10 * 1024 * 1024),
-    # Width x height; Pillow's own default (about 89 million) lets a 500 MB
-    # bitmap through, far more than any news picture needs.
-    "MAX_PIXELS": env_int("NEWSROOM_IMAGES_MAX_PIXELS", 40_000_000),
-    "CONNECT_TIMEOUT": env_int("NEWSROOM_IMAGES_CONNECT_TIMEOUT", 5),
-    "READ_TIMEOUT": env_int("NEWSROOM_IMAGES_READ_TIMEOUT", 15),
-    # A slow server sending a byte at a time never trips READ_TIMEOUT.
-    "TOTAL_TIMEOUT": env_int("NEWSROOM_IMAGES_TOTAL_TIMEOUT", 60),
-    "MAX_REDIRECTS": env_int("NEWSROOM_IMAGES_MAX_REDIRECTS", 5),
-    # Not from the environment on purpose: loopback is for the tests' local
-    # server only, never a switch to flip on a server.
-    "ALLOW_LOOPBACK": False,
-    "RENDITION_WIDTHS": (320, 640, 1280),
-    # Uploaded images are served from storage; their `url` (what an export
-    # writes) is made absolute with this when storage gives a relative one.
-    "PUBLIC_URL": os.environ.get("NEWSROOM_PUBLIC_URL", "http://localhost:8000/"),
-}
+# Images: the defaults and their reasons are in articles/conf.py.
+NEWSROOM_IMAGES = env_ints(
+    "NEWSROOM_IMAGES_",
+    ["MAX_BYTES", "MAX_PIXELS", "CONNECT_TIMEOUT", "READ_TIMEOUT", "TOTAL_TIMEOUT", "MAX_REDIRECTS"],
+)
+if os.environ.get("NEWSROOM_PUBLIC_URL"):
+    NEWSROOM_IMAGES["PUBLIC_URL"] = os.environ["NEWSROOM_PUBLIC_URL"]

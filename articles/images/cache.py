@@ -14,7 +14,6 @@ import socket
 from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -22,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.utils import timezone
 
+from ..conf import newsroom_settings
 from ..models import Article, Image, Rendition
 from .errors import ImageError, TooLarge
 from .fetch import FetchPolicy, fetch
@@ -29,17 +29,6 @@ from .pixels import CleanImage, clean_image, make_renditions
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "MAX_BYTES": 10 * 1024 * 1024,
-    "MAX_PIXELS": 40_000_000,
-    "CONNECT_TIMEOUT": 5,
-    "READ_TIMEOUT": 15,
-    "TOTAL_TIMEOUT": 60,
-    "MAX_REDIRECTS": 5,
-    "ALLOW_LOOPBACK": False,
-    "RENDITION_WIDTHS": (320, 640, 1280),
-    "PUBLIC_URL": "http://localhost:8000/",
-}
 # Failures keep this much of their message: enough for an editor, bounded for the table.
 _ERROR_CHARS = 1000
 _BATCH = 100
@@ -72,7 +61,7 @@ class _AlreadyCached(Exception):
 
 
 def image_settings():
-    return {**DEFAULTS, **getattr(settings, "NEWSROOM_IMAGES", {})}
+    return newsroom_settings.IMAGES
 
 
 def fetch_policy(config=None) -> FetchPolicy:

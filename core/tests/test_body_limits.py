@@ -8,6 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from articles.conf import newsroom_settings
+
 pytestmark = pytest.mark.django_db
 
 MIB = 1024 * 1024
@@ -48,7 +50,7 @@ def test_the_limits_are_set_explicitly():
     assert django_settings.NEWSROOM_MAX_REQUEST_BYTES == MIB
     assert django_settings.DATA_UPLOAD_MAX_MEMORY_SIZE == MIB
     assert django_settings.FILE_UPLOAD_MAX_MEMORY_SIZE == MIB
-    assert django_settings.NEWSROOM_IMPORT["MAX_UPLOAD_BYTES"] == 20 * MIB
+    assert newsroom_settings.IMPORT["MAX_UPLOAD_BYTES"] == 20 * MIB
     middleware = django_settings.MIDDLEWARE
     assert middleware.index("core.middleware.RequestBodyLimitMiddleware") > middleware.index(
         "django.contrib.auth.middleware.AuthenticationMiddleware"

@@ -2,22 +2,12 @@
 
 import os
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from articles.conf import newsroom_settings
 from articles.progress import ProgressBar
 from articles.stories.parse import Limits
 from articles.stories.write import DUPLICATES, import_paths
-
-
-def import_limits():
-    config = settings.NEWSROOM_IMPORT
-    return Limits(
-        max_file_bytes=config["MAX_FILE_BYTES"],
-        max_related=config["MAX_RELATED"],
-        max_images=config["MAX_IMAGES"],
-        max_yaml_nodes=config["MAX_YAML_NODES"],
-    )
 
 
 class Command(BaseCommand):
@@ -49,9 +39,9 @@ class Command(BaseCommand):
             paths,
             dry_run=dry_run,
             overwrite_editorial=overwrite_editorial,
-            limits=import_limits(),
+            limits=Limits.from_config(newsroom_settings.IMPORT),
             jobs=jobs,
-            batch_size=settings.NEWSROOM_IMPORT["BATCH_SIZE"],
+            batch_size=newsroom_settings.IMPORT["BATCH_SIZE"],
             progress=ProgressBar(self.stderr._out, label="Importing ") if verbosity else None,
         )
         for result in report.results:
