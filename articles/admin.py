@@ -35,6 +35,7 @@ from .forms import (
 )
 from .images import store_uploaded_image
 from .models import Article, Image, RelatedLink, TaggedArticle, Topic
+from .services import stories_changed, topics_changed
 from .stories.parse import FixtureError, Limits, parse_story_bytes
 from .stories.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
 from .stories.write import CREATED, UPDATED, ImportReport, import_parsed
@@ -322,6 +323,18 @@ class TopicAdmin(StrictModelAdmin):
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        topics_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        topics_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        topics_changed()
+
 
 # --- Stories -----------------------------------------------------------------
 
@@ -592,6 +605,18 @@ class ArticleAdmin(StrictModelAdmin):
                 f"Added the image {upload.name} ({image.stored_width}×{image.stored_height}).",
                 messages.SUCCESS,
             )
+        # The related coverage and images of the inline forms, and a new story.
+        stories_changed([form.instance.pk])
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        stories_changed([pk])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        stories_changed(ids)
 
     # --- Actions -------------------------------------------------------------
 

@@ -20,8 +20,8 @@ def public_generation():
     return cache.get(GENERATION_KEY, "")
 
 
-def bump_public_generation(using="default", **kwargs):
-    """A signal receiver (post_save, post_delete): the public pages are stale once this commits.
+def bump_public_generation(using="default"):
+    """The public pages are stale once this commits (articles.services.topics_changed).
 
     Not before: a page built in between would read the old rows and be kept
     under the new token.
@@ -33,14 +33,14 @@ def bump_public_generation(using="default", **kwargs):
 
 # --- How fresh the public content is, read at most once a second per process.
 
-# Bumped by this process's own saves and deletions (signals): a reader served
-# by the process that made a change sees it at once.
+# Bumped by this process's own writes (articles.services): a reader served by
+# the process that made a change sees it at once.
 _local_changes = 0
 _remembered = {"until": 0.0, "generation": None, "changes": None, "value": None}
 
 
-def note_local_change(**kwargs):
-    """A signal receiver: this process changed public content."""
+def note_local_change():
+    """This process changed public content."""
     global _local_changes
     _local_changes += 1
 

@@ -15,7 +15,7 @@ from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
 from .models import Article, TaggedArticle, Topic
-from .search import refresh_search_vectors
+from .services import stories_changed
 from .stories.write import ensure_topics
 
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
@@ -46,6 +46,7 @@ def _set_published(*, queryset, user, published):
             # A story someone already reviewed keeps its first reviewer.
             stories.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=user)
             stories.update(published=published, version=F("version") + 1, updated_at=now)
+        stories_changed(ids, text=False)
         _log(user=user, ids=ids, message="Published." if published else "Unpublished.")
     return len(ids)
 
@@ -59,6 +60,7 @@ def mark_reviewed(*, queryset: QuerySet, user) -> int:
             Article.objects.filter(pk__in=batch).update(
                 reviewed_at=now, reviewed_by=user, version=F("version") + 1, updated_at=now
             )
+        stories_changed(ids, text=False)
         _log(user=user, ids=ids, message="Marked as reviewed.")
     return len(ids)
 
@@ -84,7 +86,7 @@ def add_topic(*, queryset: QuerySet, user, topic: str | Topic) -> int:
                 TaggedArticle(content_object_id=pk, tag=topic, position=last.get(pk, -1) + 1) for pk in batch
             )
             Article.objects.filter(pk__in=batch).update(version=F("version") + 1, updated_at=now)
-            refresh_search_vectors(batch)
+        stories_changed(ids)
         _log(user=user, ids=ids, message=f"Added the topic “{topic.name}”.")
     return len(ids)
 
@@ -97,6 +99,7 @@ def set_category(*, queryset: QuerySet, user, category: str) -> int:
         ids = _ids(queryset.exclude(category=category))
         for batch in _batches(ids):
             Article.objects.filter(pk__in=batch).update(category=category, version=F("version") + 1, updated_at=now)
+        stories_changed(ids, text=False)
         _log(user=user, ids=ids, message=f"Set the category to “{category}”.")
     return len(ids)
 
@@ -116,8 +119,7 @@ def set_topics(*, article: Article, names: list[str]) -> bool:
             TaggedArticle(content_object=article, tag=topics[name.lower()], position=index)
             for index, name in enumerate(names)
         )
-        # bulk_create sends no m2m_changed, which is what refreshes the vector otherwise.
-        refresh_search_vectors([article.pk])
+        stories_changed([article.pk])
     return True
 
 
@@ -140,6 +142,7 @@ def save_story(*, article: Article, expected_version: int, user, reviewed: bool 
         elif reviewed is False:
             article.reviewed_at, article.reviewed_by = None, None
         article.save()
+        stories_changed([article.pk])
     return article
 
 

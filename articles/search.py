@@ -3,8 +3,8 @@ Full-text search on PostgreSQL: a stored, weighted search vector per story.
 
 The vector covers the title (weight A), the excerpt (B), the provider's name
 and the topics (C). It lives in Article.search_vector behind a GIN index
-(migration 0004, PostgreSQL only) and is refreshed by the import, by saves
-and by topic changes. On SQLite the column stays empty and
+(migration 0004, PostgreSQL only) and is refreshed by
+articles.services.stories_changed(), which every writer calls. On SQLite the column stays empty and
 ArticleQuerySet.search() falls back to a LIKE search.
 """
 
@@ -55,16 +55,3 @@ def full_text_search(queryset, q):
         .annotate(search_rank=SearchRank(F("search_vector"), query))
         .order_by("-search_rank", "-published_at", "-id")
     )
-
-
-def refresh_saved_article(sender, instance, raw=False, **kwargs):
-    if not raw:
-        refresh_search_vectors([instance.pk], using=kwargs.get("using") or "default")
-
-
-def refresh_retagged_article(sender, instance, action, reverse=False, pk_set=None, **kwargs):
-    """Topics added, removed or cleared through the taggit manager (the admin form)."""
-    if action not in ("post_add", "post_remove", "post_clear"):
-        return
-    ids = list(pk_set or ()) if reverse else [instance.pk]
-    refresh_search_vectors(ids, using=kwargs.get("using") or "default")

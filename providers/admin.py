@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from articles.admin import ProviderFilter, changelist_url
 from articles.changelist import StrictModelAdmin
 from articles.models import Article
+from articles.services import providers_changed
 
 from .models import Provider
 
@@ -46,6 +47,18 @@ class ProviderAdmin(StrictModelAdmin):
                 quality_average=_per_provider(Avg("quality")),
             )
         )
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        providers_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        providers_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        providers_changed()
 
     @admin.display(description="Stories", ordering="story_count")
     def stories_link(self, provider):

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from ..conf import newsroom_settings
 from ..models import Article, Image, Rendition
+from ..services import stories_changed
 from .errors import ImageError, TooLarge
 from .fetch import FetchPolicy, fetch
 from .pixels import CleanImage, clean_image, make_renditions
@@ -206,7 +207,9 @@ def _save(image, clean: CleanImage, renditions) -> bool:
                 # The story's pages now show our copy: moving its updated_at
                 # changes their freshness, so cached pages are rebuilt.
                 story = Q(related_links=image.related_link_id) if image.related_link_id else Q(pk=image.article_id)
-                Article.objects.filter(story).update(updated_at=now)
+                story_ids = list(Article.objects.filter(story).values_list("pk", flat=True))
+                Article.objects.filter(pk__in=story_ids).update(updated_at=now)
+                stories_changed(story_ids, text=False)
     except _AlreadyCached:
         return False
     return True

@@ -5,6 +5,7 @@ import itertools
 from django.utils import timezone
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle
+from articles.services import stories_changed
 from articles.stories.write import ensure_topics
 from providers.models import Provider
 
@@ -41,6 +42,7 @@ def make_article(*, topics=(), images=0, related=0, **overrides):
         make_image(article=article, position=position)
     for position in range(related):
         make_related(article, position=position)
+    stories_changed([article.pk])
     return article
 
 

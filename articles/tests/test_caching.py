@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import stories_changed
 
 from .factories import make_article
 
@@ -28,6 +29,7 @@ def test_an_edit_through_the_app_shows_at_once(client, memo):
     assert "Before" in client.get(article.get_absolute_url()).content.decode()
     article.title = "After"
     article.save()
+    stories_changed([article.pk])  # what every writer of the app calls (articles.services)
     assert "After" in client.get(article.get_absolute_url()).content.decode()
 
 

@@ -9,6 +9,7 @@ from django.views.defaults import server_error
 
 from articles.embeds import youtube_video_id
 from articles.models import Article, Topic
+from articles.services import topics_changed
 from articles.tests.factories import make_article, make_image, make_provider, make_related, set_topics
 
 pytestmark = pytest.mark.django_db
@@ -732,6 +733,7 @@ def test_a_renamed_topic_shows_at_once(client, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         topic.name, topic.slug = "Artificial Intelligence", "artificial-intelligence"
         topic.save()
+        topics_changed()  # what every writer of the app calls (articles.services)
 
     response = client.get("/", headers={"If-None-Match": first["ETag"]})
     assert response.status_code == 200
@@ -747,8 +749,22 @@ def test_a_deleted_topic_leaves_the_pages_at_once(client, django_capture_on_comm
 
     with django_capture_on_commit_callbacks(execute=True):
         Topic.objects.get(slug="ai").delete()
+        topics_changed()
 
     assert 'href="/topics/ai/"' not in client.get("/").text
+
+
+def test_a_topic_renamed_in_the_admin_shows_at_once(admin_client, client, django_capture_on_commit_callbacks):
+    make_article(topics=["AI"])
+    first = client.get("/")
+    topic = Topic.objects.get(slug="ai")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/articles/topic/{topic.pk}/change/", {"name": "Machine Learning", "slug": "machine-learning"}
+        )
+    assert response.status_code == 302
+    response = client.get("/", headers={"If-None-Match": first["ETag"]})
+    assert response.status_code == 200 and ">Machine Learning</a>" in response.text
 
 
 def test_public_pages_may_be_kept_but_must_be_revalidated(client):

@@ -1,0 +1,47 @@
+"""
+Keeping what is derived from stories in step with them.
+
+Every writer calls one of these after it changes stories, providers or topics
+(the admin's form, list edits and actions, the import, image caching, and
+later jobs and the API), inside its transaction: the search vectors and the
+public pages' freshness follow. Signals are left to other apps' hooks; our own
+consistency does not depend on which way a row was written.
+"""
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from .caching import bump_public_generation, note_local_change
+from .search import refresh_search_vectors
+
+
+def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -> None:
+    """These stories were created, changed or deleted.
+
+    `text` False says only what the search cannot see changed (an image's
+    local copy, say), so the search vectors are left alone.
+    """
+    article_ids = list(article_ids)
+    if not article_ids:
+        return
+    if text:
+        refresh_search_vectors(article_ids, using=using)
+    _public_pages_changed(using)
+
+
+def providers_changed(*, using="default") -> None:
+    """A provider was renamed, given a new logo or deleted: the pages that credit it."""
+    _public_pages_changed(using)
+
+
+def topics_changed(*, using="default") -> None:
+    """A topic was renamed or deleted: every page that lists it, though no story changed."""
+    bump_public_generation(using=using)
+
+
+def _public_pages_changed(using):
+    # Now, and again after the commit: a page built in between would read the
+    # old rows and be remembered as fresh.
+    note_local_change()
+    transaction.on_commit(note_local_change, using=using)
