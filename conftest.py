@@ -62,5 +62,5 @@ def fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def fresh_public_pages(settings):
     # Tests change stories with queryset.update() and look at once; the
-    # one-second memo of articles.caching has tests of its own.
+    # one-second memo of articles.pagecache has tests of its own.
     settings.NEWSROOM_FRESHNESS_SECONDS = 0

@@ -9,8 +9,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from .models import Article
+from .pagecache import public_choices
+from .seo import SITE_DESCRIPTION, SITE_NAME
 from .templatetags.newsroom import as_text
-from .views import SITE_DESCRIPTION, SITE_NAME, public_choices
 
 FEED_LENGTH = 30
 # Characters XML 1.0 cannot carry. Imports refuse them, but one stored before

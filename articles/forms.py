@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import editorial
+from .images.uploads import check_uploaded_image
 from .models import Article, Image, RelatedLink
 from .stories.parse import MAX_SHORT
 from .stories.uploads import UploadError, UploadLimits, read_upload
@@ -99,9 +100,6 @@ class ArticleAdminForm(forms.ModelForm):
     def clean_upload_image(self):
         upload = self.cleaned_data.get("upload_image")
         if upload:
-            # Imported lazily: the images package imports the models.
-            from .images import check_uploaded_image
-
             check_uploaded_image(upload)
         return upload
 

@@ -1,20 +1,19 @@
-import datetime
-
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import default_storage
 from django.db import models
-from django.db.models import Count, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import JSONObject, Lower
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
 from core.fields import OrderedJSONField
 from providers.models import Provider
 
-from .search import full_text_search, uses_full_text
+from .images.pictures import picture_from
+from .quality import QualityBand, quality_band
+from .querysets import ArticleQuerySet
 
 
 class Topic(TagBase):
@@ -42,148 +41,6 @@ class TaggedArticle(ItemBase):
             models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_article_unique_topic"),
         ]
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_topic")]
-
-
-class ArticleQuerySet(models.QuerySet):
-    # Longer searches are cut: each word costs two LIKE scans.
-    search_max_words = 8
-
-    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
-        """As QuerySet.datetimes(); years of published_at are found on its index.
-
-        The admin's date hierarchy asks for the years of all stories: truncating
-        every row's date costs a full scan (0.4 s at 100,000 stories). Each year
-        between the first and the last date is instead checked with one index
-        range lookup.
-        """
-        if field_name != "published_at" or kind != "year":
-            return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
-        # Two walks from the ends of the date index; MIN() and MAX() in one
-        # query would make the database read every matching row.
-        dates = self.exclude(published_at=None).values_list("published_at", flat=True)
-        earliest, latest = dates.order_by("published_at").first(), dates.order_by("-published_at").first()
-        if earliest is None:
-            return []
-        zone = tzinfo or timezone.get_current_timezone()
-        first, last = timezone.localtime(earliest, zone).year, timezone.localtime(latest, zone).year
-        years = [
-            datetime.datetime(year, 1, 1, tzinfo=zone)
-            for year in range(first, last + 1)
-            if self.filter(published_at__year=year).exists()
-        ]
-        return years if order == "ASC" else years[::-1]
-
-    def published(self):
-        """Stories a reader may see now."""
-        return self.filter(published=True)
-
-    def with_topics(self):
-        return self.prefetch_related(
-            Prefetch("tagged_topics", queryset=TaggedArticle.objects.select_related("tag").order_by("position", "id"))
-        )
-
-    def with_card_image(self):
-        """Annotate `card_image`: the lead image as {url, width, height}, or None.
-
-        A card shows one picture; fetching it in the story's own row keeps a
-        listing to one query for the stories, where a prefetch would load every
-        image of every story in a second one.
-        """
-        lead = Image.objects.filter(article=OuterRef("pk")).order_by("position", "id")
-        return self.annotate(
-            card_image=Subquery(
-                lead.values(
-                    data=JSONObject(url="url", width="width", height="height", file="file", pictures="picture_files")
-                )[:1],
-                output_field=models.JSONField(),
-            )
-        )
-
-    def for_listing(self):
-        """Published stories, newest first, with what a story card shows.
-
-        The lead image is in `card_image` (see with_card_image()); other images
-        are not loaded: for_detail() has them.
-        """
-        return (
-            self.published().select_related("provider").with_topics().with_card_image().order_by("-published_at", "-id")
-        )
-
-    def for_topic(self, slug):
-        """Stories filed under the topic with this slug."""
-        return self.filter(tagged_topics__tag__slug=slug)
-
-    def for_provider(self, slug):
-        """Stories credited to the outlet with this slug."""
-        return self.filter(provider__slug=slug)
-
-    def search(self, q):
-        """Stories whose title or excerpt contains every word of `q`, in any case.
-
-        On PostgreSQL this is a ranked full-text search over title, excerpt,
-        provider and topics (articles.search); elsewhere a plain LIKE search.
-        Same argument, same kind of result.
-        """
-        if uses_full_text(self.db):
-            return full_text_search(self, q)
-        words = q.split()[: self.search_max_words]
-        query = Q()
-        for word in words:
-            query &= Q(title__icontains=word) | Q(excerpt__icontains=word)
-        return self.filter(query)
-
-    def freshness(self):
-        """A cheap summary that changes whenever a public page may change.
-
-        Returns {"updated": latest edit of a published story or of a provider,
-        "published": number of published stories}. The count catches what
-        leaves the published stories' updated_at alone: a story unpublished or
-        deleted. Used for ETag/Last-Modified and to key the page cache. Reads
-        one small index (article_published_updated), not the stories table.
-        """
-        latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
-        stamp = (
-            self.published()
-            .order_by()
-            .aggregate(
-                stories=Max("updated_at"),
-                # Max() over a constant subquery: the providers' latest edit, read in the same query.
-                providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
-                published=Count("pk"),
-            )
-        )
-        edits = [stamp["stories"], stamp["providers"]]
-        return {"updated": max((e for e in edits if e), default=None), "published": stamp["published"]}
-
-    def for_detail(self):
-        """One story's page: the card, every image (renditions ride on its row), the related coverage."""
-        return (
-            self.select_related("provider")
-            .with_topics()
-            .prefetch_related(
-                Prefetch("images", queryset=Image.objects.order_by("position")),
-                Prefetch("related_links", queryset=RelatedLink.objects.select_related("provider").order_by("position")),
-            )
-        )
-
-    def for_export(self):
-        """Everything a fixture file holds, related items' images included."""
-        related = RelatedLink.objects.select_related("provider").prefetch_related(
-            Prefetch("images", queryset=Image.objects.order_by("position"))
-        )
-        return (
-            self.select_related("provider")
-            .with_topics()
-            .prefetch_related(
-                Prefetch("images", queryset=Image.objects.order_by("position")),
-                Prefetch("related_links", queryset=related.order_by("position")),
-            )
-            .order_by("id")
-        )
-
-    def needs_review(self):
-        """The editors' queue: never reviewed, best first."""
-        return self.filter(reviewed_at__isnull=True).order_by("-quality", "-published_at")
 
 
 class Article(models.Model):
@@ -304,6 +161,11 @@ class Article(models.Model):
         return [tagged.tag for tagged in self.tagged_topics.all()]
 
     @property
+    def quality_band(self) -> QualityBand:
+        """The band of the story's quality score: the admin's badge and filter (articles.quality)."""
+        return quality_band(self.quality)
+
+    @property
     def lead_image(self):
         images = self.images.all()
         return images[0] if images else None
@@ -338,11 +200,6 @@ class RelatedLink(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def lead_image(self):
-        images = self.images.all()
-        return images[0] if images else None
-
 
 class Image(models.Model):
     """A picture of a story or of a related item (exactly one of the two)."""
@@ -371,7 +228,7 @@ class Image(models.Model):
     fetch_error = models.TextField(blank=True, editable=False)
     fetch_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    # The renditions' files by format (articles.images.cache.picture_files):
+    # The renditions' files by format (articles.images.pictures.picture_files):
     # pages build <picture> from the image's own row, without a query.
     picture_files = models.JSONField(default=dict, blank=True, editable=False)
 
@@ -426,9 +283,7 @@ class Image(models.Model):
         return {name: pair for name, pair in measured.items() if pair[0] is not None and pair[0] != pair[1]}
 
     def picture(self):
-        """What a <picture> element needs (articles.images.Picture), or None before caching."""
-        from .images.cache import picture_from
-
+        """What a <picture> element needs (articles.images.pictures.Picture), or None before caching."""
         return picture_from(self.picture_files) if self.file else None
 
     @property

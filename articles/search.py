@@ -4,31 +4,26 @@ Full-text search on PostgreSQL: a stored, weighted search vector per story.
 The vector covers the title (weight A), the excerpt (B), the provider's name
 and the topics (C). It lives in Article.search_vector behind a GIN index
 (migration 0004, PostgreSQL only) and is refreshed by
-articles.services.stories_changed(), which every writer calls. On SQLite the column stays empty and
-ArticleQuerySet.search() falls back to a LIKE search.
+articles.services.stories_changed(), which every writer calls. The query side
+is ArticleQuerySet.search(); on SQLite the column stays empty and search()
+falls back to a LIKE search.
 """
 
 from django.contrib.postgres.aggregates import StringAgg
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connections
-from django.db.models import F, OuterRef, Subquery, TextField, Value
+from django.contrib.postgres.search import SearchVector
+from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 
-CONFIG = "english"
+from providers.models import Provider
 
-
-def uses_full_text(using):
-    return connections[using].vendor == "postgresql"
+from .models import Article, TaggedArticle
+from .querysets import SEARCH_CONFIG, uses_full_text
 
 
 def refresh_search_vectors(article_ids, *, using="default"):
     """Recompute the search vector of these stories in one UPDATE (PostgreSQL only)."""
     if not article_ids or not uses_full_text(using):
         return
-    from providers.models import Provider
-
-    from .models import Article, TaggedArticle
-
     topics = (
         TaggedArticle.objects.filter(content_object=OuterRef("pk"))
         .order_by()
@@ -39,19 +34,13 @@ def refresh_search_vectors(article_ids, *, using="default"):
     provider = Provider.objects.filter(pk=OuterRef("provider_id")).values("name")
     Article.objects.using(using).filter(pk__in=list(article_ids)).update(
         search_vector=(
-            SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector("excerpt", weight="B", config=CONFIG)
-            + SearchVector(Coalesce(Subquery(provider), Value(""), output_field=TextField()), weight="C", config=CONFIG)
-            + SearchVector(Coalesce(Subquery(topics), Value(""), output_field=TextField()), weight="C", config=CONFIG)
+            _weighted("title", "A")
+            + _weighted("excerpt", "B")
+            + _weighted(Coalesce(Subquery(provider), Value(""), output_field=TextField()), "C")
+            + _weighted(Coalesce(Subquery(topics), Value(""), output_field=TextField()), "C")
         )
     )
 
 
-def full_text_search(queryset, q):
-    """Stories matching `q` (web search syntax: words, "phrases", -exclusions), best first."""
-    query = SearchQuery(q, search_type="websearch", config=CONFIG)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(search_rank=SearchRank(F("search_vector"), query))
-        .order_by("-search_rank", "-published_at", "-id")
-    )
+def _weighted(expression, weight):
+    return SearchVector(expression, weight=weight, config=SEARCH_CONFIG)

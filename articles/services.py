@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .caching import bump_public_generation, note_local_change
+from .pagecache import bump_public_generation, note_local_change
 from .search import refresh_search_vectors
 
 

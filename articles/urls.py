@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 from . import feeds, views
 from .converters import SegmentConverter
-from .views import public_page
+from .pagecache import public_page
 
 register_converter(SegmentConverter, "segment")
 

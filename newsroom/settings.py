@@ -224,7 +224,7 @@ CACHES = {
     )
 }
 
-# Public pages are cached whole (articles.views.public_page), keyed by how
+# Public pages are cached whole (articles.pagecache.public_page), keyed by how
 # fresh the content is; that freshness is read from the database at most this
 # often per process. Changes made through this process show at once.
 NEWSROOM_PAGE_CACHE = env_bool("NEWSROOM_PAGE_CACHE", default=True)

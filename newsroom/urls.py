@@ -4,8 +4,9 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.pagecache import public_page
+from articles.seo import robots_txt
 from articles.sitemaps import SITEMAPS
-from articles.views import public_page, robots_txt
 from core.health import healthz
 
 urlpatterns = [

@@ -1,42 +1,15 @@
 """
 Images: the newsroom's own copies of story pictures, and their renditions.
 
-- cache_images() / cache_image(): fetch fixture images safely (fetch.py),
-  check and clean them with Pillow (pixels.py), store them (cache.py).
-- store_uploaded_image(): the same for an editor's upload; check_uploaded_image() for forms.
-- Image.picture(), Image.thumbnail_url, RENDITIONS_PREFETCH: for pages and the admin.
-- prune_images(): delete stored files no image refers to any more.
+- copies.py: cache_images() / cache_image() fetch fixture images safely
+  (fetch.py), check and clean them with Pillow (pixels.py) and store them
+  (storage.py); save_local_copy() does the same for bytes in hand.
+- uploads.py: store_uploaded_image() for an editor's upload; check_uploaded_image() for forms.
+- pictures.py: what a page needs (Picture, picture_files), pure; Image.picture()
+  and Image.thumbnail_url use it.
+- prune.py: prune_images() deletes stored files no image refers to any more.
+- errors.py: what goes wrong (ImageError and its kinds, StorageFault).
+
+Nothing is imported here: the modules that store images import the models,
+which import pictures.py.
 """
-
-from .cache import (
-    RENDITIONS_PREFETCH,
-    CacheReport,
-    Picture,
-    StorageFault,
-    cache_image,
-    cache_images,
-    check_uploaded_image,
-    images_to_cache,
-    prune_images,
-    save_local_copy,
-    store_uploaded_image,
-)
-from .errors import FetchError, ImageError, TooLarge, UnsafeURL
-
-__all__ = [
-    "RENDITIONS_PREFETCH",
-    "CacheReport",
-    "FetchError",
-    "ImageError",
-    "Picture",
-    "StorageFault",
-    "TooLarge",
-    "UnsafeURL",
-    "cache_image",
-    "cache_images",
-    "images_to_cache",
-    "save_local_copy",
-    "check_uploaded_image",
-    "prune_images",
-    "store_uploaded_image",
-]

@@ -29,3 +29,7 @@ class TooLarge(FetchError):
     """More bytes than the limit: announced by the server or counted while reading."""
 
     code = "too_large"
+
+
+class StorageFault(Exception):
+    """Storage refused a write: a fault of the run, not of one image."""

@@ -9,6 +9,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.images.pictures import picture_from
+
 register = template.Library()
 
 # As django.utils.html.json_script does: nothing in the JSON can close the
@@ -54,16 +56,13 @@ def json_ld(data):
 
 @register.filter
 def picture(image):
-    """The renditions of a cached image (articles.images.Picture), or None.
+    """The renditions of a cached image (articles.images.pictures.Picture), or None.
 
     Takes an Image, or the `card_image` dict of ArticleQuerySet.for_listing().
     """
     if not image:
         return None
     if isinstance(image, dict):
-        # Imported here: the images package imports the models.
-        from articles.images.cache import picture_from
-
         files = image.get("pictures") or {}
         if isinstance(files, str):  # SQLite's JSON_OBJECT keeps a JSON column as text
             files = json.loads(files)

@@ -22,21 +22,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError
+from django.db.models import Prefetch
 from PIL import ExifTags
 from PIL import Image as PILImage
 
-from articles.images import (
-    RENDITIONS_PREFETCH,
-    ImageError,
-    StorageFault,
-    UnsafeURL,
-    cache_image,
-    save_local_copy,
-    store_uploaded_image,
-)
-from articles.images.errors import FetchError
+from articles.images.copies import cache_image, save_local_copy
+from articles.images.errors import FetchError, ImageError, StorageFault, UnsafeURL
 from articles.images.fetch import FetchPolicy, address_problem, check_url, fetch
 from articles.images.pixels import rendition_widths
+from articles.images.uploads import store_uploaded_image
 from articles.models import Article, Image, Rendition
 from articles.stories.export import render_story, render_story_bytes, story_from_article
 from articles.stories.parse import parse_story
@@ -49,6 +43,8 @@ PUBLIC_HOST = "public.example"
 # A globally routable address the tests pretend public.example has; connections
 # to it are sent to the local server instead (see public_network).
 PUBLIC_ADDRESS = "93.184.216.34"
+# A listing of images with their renditions: Image.picture() and thumbnail_url then read no more rows.
+RENDITIONS_PREFETCH = Prefetch("renditions", queryset=Rendition.objects.order_by("format", "width"))
 
 
 # --- Test images --------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PillowImage
 
-from articles.images import store_uploaded_image
+from articles.images.uploads import store_uploaded_image
 from articles.models import Image
 
 from .factories import make_article, make_image
@@ -138,7 +138,7 @@ def test_the_admin_shows_where_the_fixture_claims_were_wrong_and_why_a_fetch_fai
 
 
 def test_caching_an_image_refreshes_the_cached_story_page(client):
-    from articles.images.cache import save_local_copy
+    from articles.images.copies import save_local_copy
 
     article = make_article(images=1)
     image = article.images.get()

@@ -7,7 +7,7 @@ never stop the run or change its exit status. Only a fault of the run itself
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles.images import cache_images
+from articles.images.copies import cache_images
 from articles.progress import ProgressBar
 
 

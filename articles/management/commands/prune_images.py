@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from articles.images import prune_images
+from articles.images.prune import prune_images
 
 
 class Command(BaseCommand):

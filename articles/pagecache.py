@@ -1,0 +1,215 @@
+"""The public pages' cache: whole pages, conditional GET, and how fresh the content is.
+
+Every public page is the same for every reader, so it goes through
+public_page(): answered with 304 when the reader has it already, and cached
+under a key that changes with the content. That key comes from:
+
+- Article.objects.freshness(), which follows the stories and providers, read
+  at most once a NEWSROOM_FRESHNESS_SECONDS per process (remembered_freshness);
+- a generation token, for what that cannot see: a topic renamed or deleted
+  in the admin changes no story, yet every page that lists the topic shows
+  its name and links to its slug. Saving or deleting a Topic draws a new token.
+
+Writers keep both in step through articles.services. Staff see unpublished
+stories as previews; their pages are never cached.
+"""
+
+import functools
+import hashlib
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.http import http_date
+
+from .filters import filter_choices
+from .models import Article
+
+# Old entries need no deleting: a change of content changes every key.
+CACHE_SECONDS = 60 * 10
+# Set per response, by the middleware, or by public_page() itself.
+UNCACHED_HEADERS = {"set-cookie", "vary", "etag", "last-modified", "cache-control", "expires"}
+GENERATION_KEY = "newsroom:public-generation"
+
+
+def is_staff_reader(request):
+    """Staff who may see unpublished stories (and whose pages are never cached)."""
+    user = getattr(request, "user", None)
+    return bool(user and user.is_active and user.is_staff and user.has_perm("articles.view_article"))
+
+
+# --- The generation token -----------------------------------------------------
+
+
+def public_generation():
+    return cache.get(GENERATION_KEY, "")
+
+
+def bump_public_generation(using="default"):
+    """The public pages are stale once this commits (articles.services.topics_changed).
+
+    Not before: a page built in between would read the old rows and be kept
+    under the new token.
+    """
+    # A fresh random token rather than a counter: it cannot come back to a
+    # value that keyed older pages, even after the cache lost the key.
+    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None), using=using)
+
+
+# --- How fresh the public content is, read at most once a second per process.
+
+# Bumped by this process's own writes (articles.services): a reader served by
+# the process that made a change sees it at once.
+_local_changes = 0
+_remembered = {"until": 0.0, "generation": None, "changes": None, "value": None}
+
+
+def note_local_change():
+    """This process changed public content."""
+    global _local_changes
+    _local_changes += 1
+
+
+def remembered_freshness(compute):
+    """compute() -- Article.objects.freshness() -- or its result from less than a moment ago.
+
+    The freshness query runs on every public request otherwise, and on a large
+    table it costs more than serving a cached page. A change made through the
+    app in this process, or a topic change anywhere, shows at once; other
+    changes (another server's, a raw UPDATE) within NEWSROOM_FRESHNESS_SECONDS.
+    """
+    seconds = settings.NEWSROOM_FRESHNESS_SECONDS
+    generation = public_generation()
+    now = time.monotonic()
+    memo = _remembered
+    if seconds > 0 and now < memo["until"] and memo["generation"] == generation and memo["changes"] == _local_changes:
+        return memo["value"], generation
+    changes = _local_changes
+    value = compute()
+    _remembered.update(until=now + seconds, generation=generation, changes=changes, value=value)
+    return value, generation
+
+
+@dataclass(frozen=True)
+class Freshness:
+    updated: datetime | None
+    published: int
+    generation: str = ""
+
+    @cached_property
+    def version(self):
+        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}|{self.generation}"
+        return hashlib.sha256(stamp.encode()).hexdigest()[:24]
+
+    @property
+    def last_modified(self):
+        return int(self.updated.timestamp()) if self.updated else None
+
+
+def freshness(request):
+    """The content's Freshness, read once per request."""
+    if not hasattr(request, "_newsroom_freshness"):
+        stamp, generation = remembered_freshness(Article.objects.freshness)
+        request._newsroom_freshness = Freshness(**stamp, generation=generation)
+    return request._newsroom_freshness
+
+
+# --- Cached pages and pieces of pages ------------------------------------------
+
+
+def cache_key(request, kind, *parts):
+    digest = hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"newsroom:{kind}:{freshness(request).version}:{digest}"
+
+
+def public_choices(request):
+    """filter_choices(), cached until the content changes."""
+    return cache.get_or_set(cache_key(request, "choices"), filter_choices, CACHE_SECONDS)
+
+
+def public_page(view):
+    """Conditional GET and a shared cache for a page every reader sees alike.
+
+    The ETag and the cache key come from freshness(): a publish, an edit, a
+    deletion, a provider's or a topic's rename shows at once. Staff bypass both: they may
+    see previews, which no cache may keep.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or is_staff_reader(request):
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        fresh = freshness(request)
+        # Pages hold absolute URLs (canonical, og:url, JSON-LD, the sitemap):
+        # one cached per host and scheme, never another site's.
+        path = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        etag = '"{}"'.format(hashlib.sha256(f"{fresh.version}|{path}".encode()).hexdigest()[:32])
+        response = get_conditional_response(request, etag=etag, last_modified=fresh.last_modified)
+        if response is None:
+            key = cache_key(request, "page", request.method == "HEAD", path)
+            cached = cache.get(key) if settings.NEWSROOM_PAGE_CACHE else None
+            if cached is not None:
+                response = HttpResponse(cached["content"])
+                for header, value in cached["headers"]:
+                    response.headers[header] = value
+            else:
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render") and callable(response.render):
+                    response.render()
+                if response.status_code == 200 and not response.streaming and settings.NEWSROOM_PAGE_CACHE:
+                    headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
+                    cache.set(key, {"content": response.content, "headers": headers}, CACHE_SECONDS)
+        if response.status_code in (200, 304):
+            response.headers["ETag"] = etag
+            if fresh.last_modified is not None:
+                response.headers["Last-Modified"] = http_date(fresh.last_modified)
+            # Browsers may keep a copy but must ask first: a 304 is cheap.
+            patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    return wrapped
+
+
+class CountCachingPaginator(Paginator):
+    """A Paginator that remembers its count until the content changes.
+
+    Page 2, 3... of a listing then cost no COUNT over the table.
+    """
+
+    def __init__(self, *args, count_key=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
+
+    # From this offset on, a page first picks its ids, then loads those rows.
+    DEFERRED_JOIN_OFFSET = 200
+
+    @cached_property
+    def count(self):
+        if self.count_key is None:
+            return super().count
+        return cache.get_or_set(self.count_key, lambda: Paginator.count.func(self), CACHE_SECONDS)
+
+    def page(self, number):
+        """A page; deep pages skip their offset on the index alone (a "deferred join").
+
+        OFFSET makes the database build and throw away every row before the
+        page, with its subqueries; picking the ids first walks the listing's
+        index only, so page 2,000 costs about what page 1 does.
+        """
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < self.DEFERRED_JOIN_OFFSET or not hasattr(self.object_list, "values_list"):
+            return super().page(number)
+        top = min(bottom + self.per_page, self.count) if self.count else bottom + self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)

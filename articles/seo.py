@@ -1,0 +1,56 @@
+"""What search engines and feed readers are told: the site's name, canonical URLs,
+feed links, schema.org JSON-LD for a story, and robots.txt."""
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from .templatetags.newsroom import as_text, http_url
+
+SITE_NAME = "Newsroom"
+SITE_DESCRIPTION = "Curated news from many outlets, picked and checked by our editors."
+
+
+def absolute_url(request, path):
+    return request.build_absolute_uri(path)
+
+
+def feed_links(title, rss_url, atom_url):
+    return [
+        {"title": f"{title} (RSS)", "url": rss_url, "type": "application/rss+xml"},
+        {"title": f"{title} (Atom)", "url": atom_url, "type": "application/atom+xml"},
+    ]
+
+
+def news_article_data(article, url):
+    """schema.org NewsArticle for a story page, as plain data for json_ld."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": Truncator(as_text(article.title)).chars(110),
+        "url": url,
+        "mainEntityOfPage": url,
+        "dateModified": article.updated_at.isoformat(),
+    }
+    if article.published_at:
+        data["datePublished"] = article.published_at.isoformat()
+    if article.excerpt:
+        data["description"] = Truncator(as_text(article.excerpt)).chars(300)
+    images = [image.url for image in article.images.all() if http_url(image.url)]
+    if images:
+        data["image"] = images
+    if article.provider:
+        publisher = {"@type": "Organization", "name": article.provider.name}
+        logo = article.provider.logo
+        if logo and http_url(logo.get("url")):
+            publisher["logo"] = {"@type": "ImageObject", "url": logo["url"]}
+        data["publisher"] = publisher
+    if http_url(article.read_url):
+        data["isBasedOn"] = article.read_url
+    return data
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
