@@ -140,7 +140,7 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_quality(self, queryset, name, value):
         # The form field is a DecimalField (decimal_places=0): compare as an integer.
-        return queryset.filter(quality__gte=int(value))
+        return queryset.in_quality_range(low=int(value))
 
     @property
     def active(self):

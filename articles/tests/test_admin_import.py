@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from articles.admin import UPLOAD_SESSION_KEY
+from articles.admin.imports import UPLOAD_SESSION_KEY
 from articles.models import Article, Topic
 from providers.models import Provider
 

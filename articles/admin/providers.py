@@ -1,14 +1,18 @@
+"""The outlets' admin. It lives with the stories' admin, not in the providers app: its list shows each
+outlet's story count, average quality and share published, and links to its stories, and `providers`
+knows nothing of `articles`."""
+
 from django.contrib import admin
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.html import format_html
 
-from articles.admin import ProviderFilter, changelist_url
-from articles.changelist import StrictModelAdmin
-from articles.models import Article
-from articles.services import providers_changed
+from providers.models import Provider
 
-from .models import Provider
+from ..models import Article
+from ..services import providers_changed
+from .changelist import StrictModelAdmin, changelist_url
+from .filters import ProviderFilter
 
 
 def _per_provider(aggregate):

@@ -1,0 +1,119 @@
+"""The story list's filters: the review queue, quality bands, and provider and topic search boxes."""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import ValidationError
+
+from ..models import Article, TaggedArticle
+from ..quality import QUALITY_BANDS
+
+
+class ReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+    NEEDED = "needed"
+
+    def lookups(self, request, model_admin):
+        return [(self.NEEDED, "Needs review"), ("done", "Reviewed")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.NEEDED:
+            return queryset.needs_review()
+        if self.value() == "done":
+            return queryset.filter(reviewed_at__isnull=False)
+        return queryset
+
+
+class QualityBandFilter(admin.SimpleListFilter):
+    title = "quality"
+    parameter_name = "quality_band"
+
+    def lookups(self, request, model_admin):
+        return [(band.key, band.description) for band in QUALITY_BANDS]
+
+    def queryset(self, request, queryset):
+        for band in QUALITY_BANDS:
+            if self.value() == band.key:
+                return queryset.in_quality_range(band.low, band.high)
+        return queryset
+
+
+class AutocompleteFilter(admin.SimpleListFilter):
+    """A filter on a relation with too many values to list: a select2 box fed by the
+    related admin's autocomplete view (Django has no such list filter built in)."""
+
+    template = "admin/articles/autocomplete_filter.html"
+    # The widget's source field (its remote model's admin answers the searches)
+    # and the lookup that filters the stories.
+    source_field = None
+    lookup = None
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        return queryset.filter(**{self.lookup: self.clean_id(value)})
+
+    def clean_id(self, value):
+        """The id the query string gives, or IncorrectLookupParameters (a redirect to ?e=1, not a 500)."""
+        # isdigit() alone takes "²", which int() refuses.
+        if not (value.isascii() and value.isdigit()):
+            raise IncorrectLookupParameters(f"{self.parameter_name} must be an id")
+        try:
+            # The column's range (32 or 64 bits, by database): past it the query itself fails.
+            self.source_field().target_field.run_validators(int(value))
+        except ValidationError as exc:
+            raise IncorrectLookupParameters(f"{self.parameter_name} is out of range") from exc
+        return int(value)
+
+    def widget_html(self, model_admin):
+        field = self.source_field()
+        choice = forms.ModelChoiceField(
+            queryset=field.remote_field.model._default_manager.all(),
+            required=False,
+            widget=AutocompleteSelect(field, model_admin.admin_site),
+        )
+        return choice.widget.render(self.parameter_name, self.value(), attrs={"id": f"filter_{self.parameter_name}"})
+
+    def choices(self, changelist):
+        yield {
+            "selected": bool(self.value()),
+            "clear_query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            # Changing the value starts again from page 1 with every other filter kept.
+            "hidden": [
+                (name, value)
+                for name, values in changelist.filter_params.items()
+                if name != self.parameter_name
+                for value in values
+            ],
+            "widget": self.widget_html(changelist.model_admin),
+            "input_id": f"filter_{self.parameter_name}",
+        }
+
+
+class ProviderFilter(AutocompleteFilter):
+    title = "provider"
+    parameter_name = "provider"
+    lookup = "provider"
+
+    @staticmethod
+    def source_field():
+        return Article._meta.get_field("provider")
+
+
+class TopicFilter(AutocompleteFilter):
+    title = "topic"
+    parameter_name = "topic"
+    lookup = "tagged_topics__tag"
+
+    @staticmethod
+    def source_field():
+        return TaggedArticle._meta.get_field("tag")

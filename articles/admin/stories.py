@@ -1,0 +1,344 @@
+"""The story list and form: columns, filters, permissions, editors' writes and bulk actions.
+
+The list filters are in .filters, the inline tables in .inlines, the Import
+stories page in .imports and the list's count in .changelist.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch
+from django.utils.html import format_html
+
+from .. import editorial
+from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
+from ..images.uploads import store_uploaded_image
+from ..models import Article, Image
+from ..services import stories_changed
+from .changelist import EstimatedCountPaginator, StrictModelAdmin
+from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilter
+from .imports import StoryImportMixin
+from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+
+
+def stories(count):
+    return f"{count} {'story' if count == 1 else 'stories'}"
+
+
+@admin.register(Article)
+class ArticleAdmin(StoryImportMixin, StrictModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "thumbnail",
+        "title",
+        "provider_name",
+        "quality_badge",
+        "heat_display",
+        "published",
+        "published_on",
+        "topics_display",
+        "review_state",
+    ]
+    list_display_links = ["title"]
+    # Only for users who may publish: see get_changelist_instance.
+    list_editable = ["published"]
+    list_filter = ["published", ReviewFilter, QualityBandFilter, ProviderFilter, TopicFilter, "category"]
+    list_select_related = ["provider", "reviewed_by"]
+    list_per_page = 50
+    search_fields = ["title", "excerpt", "provider__name", "provider__domain", "web_url", "original_url"]
+    search_help_text = "Title, excerpt, provider name or domain, or URL."
+    date_hierarchy = "published_at"
+    sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "review_state"]
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category"]
+    autocomplete_fields = ["provider"]
+    inlines = [RelatedLinkInline, ImageInline]
+    readonly_fields = ["review_record", "source_name", "imported_at", "content_hash", "secured", "featured_content"]
+    fieldsets = [
+        ("Story", {"fields": ["title", "excerpt", "category", "type", "published_at", "provider"]}),
+        ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
+        ("Editorial", {"fields": ["quality", "heat", "published", "topic_names", "reviewed", "review_record"]}),
+        ("Images", {"fields": ["upload_image"]}),
+        (
+            "Source",
+            {
+                "classes": ["collapse"],
+                "fields": ["source_name", "imported_at", "content_hash", "secured", "featured_content"],
+            },
+        ),
+    ]
+
+    @property
+    def media(self):
+        # The autocomplete list filters need select2 on the changelist too.
+        widget = AutocompleteSelect(Article._meta.get_field("provider"), self.admin_site)
+        extra = forms.Media(
+            css={"all": ["admin_extra/admin.css"]},
+            js=["admin/js/jquery.init.js", "admin_extra/autocomplete_filter.js"],
+        )
+        return super().media + widget.media + extra
+
+    # --- Reads ---------------------------------------------------------------
+
+    def get_queryset(self, request):
+        # The lead image only: one row per story whatever its number of images.
+        lead_images = Image.objects.annotate(
+            rank=Window(RowNumber(), partition_by=[F("article_id")], order_by=[F("position").asc(), F("id").asc()])
+        ).filter(rank=1)
+        return (
+            super()
+            .get_queryset(request)
+            .with_topics()
+            .prefetch_related(Prefetch("images", queryset=lead_images, to_attr="lead_images"))
+            # The date hierarchy's years without a scan of every story's date.
+            .with_fast_year_dates()
+        )
+
+    def get_ordering(self, request):
+        if request.GET.get(ReviewFilter.parameter_name) == ReviewFilter.NEEDED:
+            return ["-quality", "-published_at", "-id"]
+        return super().get_ordering(request)
+
+    # --- Permissions ---------------------------------------------------------
+
+    def has_add_permission(self, request):
+        # Stories come in through imports, which give each its slug and source;
+        # the Import stories page is the way to add them from the browser.
+        return False
+
+    def has_publish_permission(self, request):
+        return self.has_change_permission(request) and request.user.has_perm("articles.publish_article")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        # Read-only: the topics as a list, and no "mark as reviewed" box.
+        shown = {"topic_names": "topics_display"}
+        return [
+            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"] if f != "reviewed"]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            readonly.append("published")
+        return readonly
+
+    def get_list_editable(self, request):
+        return self.list_editable if self.has_publish_permission(request) else ()
+
+    def get_changelist_instance(self, request):
+        changelist = super().get_changelist_instance(request)
+        # Without the permission there is no formset at all, so a forged bulk
+        # edit POST has nothing to save.
+        if not changelist.is_popup:
+            changelist.list_editable = self.get_list_editable(request)
+        return changelist
+
+    def get_changelist_form(self, request, **kwargs):
+        # Only the editable column; the default would build a field for every column of the model.
+        kwargs.setdefault("fields", self.list_editable)
+        return super().get_changelist_form(request, **kwargs)
+
+    def get_changelist_formset(self, request, **kwargs):
+        if not self.get_list_editable(request):
+            raise PermissionDenied
+        return super().get_changelist_formset(request, **kwargs)
+
+    # --- Columns -------------------------------------------------------------
+
+    @admin.display(description="Image")
+    def thumbnail(self, obj):
+        images = getattr(obj, "lead_images", None) or [None]
+        return thumbnail_html(images[0])
+
+    @admin.display(description="Provider", ordering="provider__name")
+    def provider_name(self, obj):
+        return obj.provider.name if obj.provider else "—"
+
+    @admin.display(description="Quality", ordering="quality")
+    def quality_badge(self, obj):
+        band = obj.quality_band
+        return format_html(
+            '<span class="quality-badge quality-badge--{}">{} <span class="quality-badge__label">{}</span></span>',
+            band.key,
+            obj.quality,
+            band.label,
+        )
+
+    @admin.display(description="Heat", ordering="heat")
+    def heat_display(self, obj):
+        return "not computed" if obj.heat == -1 else obj.heat
+
+    @admin.display(description="Date", ordering="published_at")
+    def published_on(self, obj):
+        return obj.published_at
+
+    @admin.display(description="Topics")
+    def topics_display(self, obj):
+        return ", ".join(topic.name for topic in obj.topic_list)
+
+    @admin.display(description="Reviewed", ordering="reviewed_at")
+    def review_state(self, obj):
+        if obj.reviewed_at is None:
+            return format_html('<span class="review-state review-state--needed">{}</span>', "Needs review")
+        return format_html(
+            '<span class="review-state review-state--done">{}</span>',
+            f"Reviewed by {obj.reviewed_by.get_username()}" if obj.reviewed_by else "Reviewed",
+        )
+
+    @admin.display(description="Review")
+    def review_record(self, obj):
+        if obj is None or obj.reviewed_at is None:
+            return "Not reviewed yet."
+        who = obj.reviewed_by.get_username() if obj.reviewed_by else "a former user"
+        return f"Reviewed by {who} on {obj.reviewed_at:%Y-%m-%d %H:%M} UTC."
+
+    def view_on_site(self, obj):
+        # Published: the public page. Unpublished: the same page, which shows
+        # staff a preview (the change form labels the link accordingly).
+        try:
+            return obj.get_absolute_url()
+        except NoReverseMatch:  # the public site's URLs are not installed
+            return None
+
+    # --- Writes --------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if "reviewed" in form.fields:
+                reviewed = form.cleaned_data["reviewed"]
+            else:
+                # The list's published toggle: a decision on the story, as the publish actions are.
+                reviewed = True if "published" in form.changed_data else None
+            editorial.save_story(
+                article=obj,
+                expected_version=form.cleaned_data.get("version") or obj.version,
+                user=request.user,
+                reviewed=reviewed,
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "topic_names" in form.cleaned_data:
+            editorial.set_topics(article=form.instance, names=form.cleaned_data["topic_names"])
+        upload = form.cleaned_data.get("upload_image")
+        if upload:
+            image = store_uploaded_image(
+                article=form.instance, uploaded_file=upload, base_url=request.build_absolute_uri("/")
+            )
+            self.message_user(
+                request,
+                f"Added the image {upload.name} ({image.stored_width}×{image.stored_height}).",
+                messages.SUCCESS,
+            )
+        # The related coverage and images of the inline forms, and a new story.
+        stories_changed([form.instance.pk])
+
+    def delete_model(self, request, obj):
+        pk = obj.pk
+        super().delete_model(request, obj)
+        stories_changed([pk])
+
+    def delete_queryset(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        super().delete_queryset(request, queryset)
+        stories_changed(ids)
+
+    # --- Actions -------------------------------------------------------------
+
+    def _require(self, allowed):
+        # get_actions already hides the action; this refuses a forged request
+        # that reaches the method some other way.
+        if not allowed:
+            raise PermissionDenied
+
+    @admin.action(description="Publish selected stories", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._require(self.has_publish_permission(request))
+        count = editorial.publish_stories(queryset=queryset, user=request.user)
+        self.message_user(request, f"Published {stories(count)}.", messages.SUCCESS)
+
+    @admin.action(description="Unpublish selected stories", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._require(self.has_publish_permission(request))
+        count = editorial.unpublish_stories(queryset=queryset, user=request.user)
+        self.message_user(request, f"Unpublished {stories(count)}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected stories as reviewed", permissions=["change"])
+    def mark_reviewed(self, request, queryset):
+        self._require(self.has_change_permission(request))
+        count = editorial.mark_reviewed(queryset=queryset, user=request.user)
+        self.message_user(request, f"Marked {stories(count)} as reviewed.", messages.SUCCESS)
+
+    @admin.action(description="Add a topic to selected stories", permissions=["change"])
+    def add_topic(self, request, queryset):
+        self._require(self.has_change_permission(request))
+        form = AddTopicForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            topic = form.cleaned_data["topic"]
+            count = editorial.add_topic(queryset=queryset, user=request.user, topic=topic)
+            self.message_user(request, f"Added the topic “{topic}” to {stories(count)}.", messages.SUCCESS)
+            return None
+        return self._action_form(request, queryset, form, action="add_topic", title="Add a topic", submit="Add topic")
+
+    @admin.action(description="Set the category of selected stories", permissions=["change"])
+    def set_category(self, request, queryset):
+        self._require(self.has_change_permission(request))
+        form = SetCategoryForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            category = form.cleaned_data["category"]
+            count = editorial.set_category(queryset=queryset, user=request.user, category=category)
+            self.message_user(request, f"Moved {stories(count)} to the category “{category}”.", messages.SUCCESS)
+            return None
+        categories = (
+            Article.objects.exclude(category="").order_by("category").values_list("category", flat=True).distinct()
+        )
+        return self._action_form(
+            request,
+            queryset,
+            form,
+            action="set_category",
+            title="Set the category",
+            submit="Set category",
+            extra={"categories": categories[:200]},
+        )
+
+    def _action_form(self, request, queryset, form, *, action, title, submit, extra=None):
+        """The intermediate page of an action that needs a value; it posts back to the changelist."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "form": form,
+            "action": action,
+            "submit_label": submit,
+            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "select_across": request.POST.get("select_across", "0"),
+            "count": queryset.count(),
+            "sample": queryset.values_list("title", flat=True)[:10],
+            "media": self.media + form.media,
+            **(extra or {}),
+        }
+        return TemplateResponse(request, "admin/articles/article/action_form.html", context)
+
+    # --- Changelist -----------------------------------------------------------
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            "can_import": self.has_import_permission(request),
+            "review_param": ReviewFilter.parameter_name,
+            "review_needed": ReviewFilter.NEEDED,
+            **(extra_context or {}),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
