@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from articles.stories.data import ImageData, ProviderData, RelatedData, StoryData  # noqa: E402
 from articles.stories.export import render_story_bytes  # noqa: E402
-from articles.stories.parse import ImageData, ProviderData, RelatedData, StoryData  # noqa: E402
 
 TOPICS = [
     "AI",

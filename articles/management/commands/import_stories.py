@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from articles.conf import newsroom_settings
 from articles.progress import ProgressBar
-from articles.stories.parse import Limits
+from articles.stories.data import Limits
 from articles.stories.write import DUPLICATES, import_paths
 
 
