@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from .models import Article, TaggedArticle, Topic
 from .services import stories_changed
-from .stories.write import ensure_topics
+from .stories.references import ensure_topics
 
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
 # action over a large newsroom must stay well below that.

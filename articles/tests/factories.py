@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle
 from articles.services import stories_changed
-from articles.stories.write import ensure_topics
+from articles.stories.references import ensure_topics
 from providers.models import Provider
 
 _numbers = itertools.count(1)

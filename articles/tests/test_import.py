@@ -8,6 +8,8 @@ from django.db import DatabaseError
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
 from articles.stories import write
+from articles.stories.parse import parse_story
+from articles.stories.plan import NamedStory, plan_batch
 from articles.stories.write import import_paths
 from providers.models import Provider
 
@@ -260,6 +262,19 @@ def test_editor_decisions_survive_a_reimport_and_are_reported(write_fixture):
     warnings = report.results[0].warnings
     assert any("published: kept the editor's value True; the file says False" in w for w in warnings)
     assert any("quality: kept the editor's value 90; the file says 55" in w for w in warnings)
+
+
+def test_planning_a_batch_touches_no_database(django_assert_num_queries):
+    story = parse_story(story_text(title="Edited upstream", quality=55), filename="a.md")
+    current = Article(
+        pk=7, url_key=story.url_key, title="A story", quality=90, imported_quality=50, content_hash="before"
+    )
+    with django_assert_num_queries(0):
+        plan = plan_batch([NamedStory("a.md", story)], {story.url_key: current})
+    assert [(result.status, result.article_id) for result in plan.results] == [("updated", 7)]
+    (planned,) = plan.to_write
+    assert planned.kept == {"quality": 90, "imported_quality": 50}
+    assert planned.result.changes["title"] == ("A story", "Edited upstream")
 
 
 def test_overwrite_editorial_takes_the_files_values(write_fixture):

@@ -1,0 +1,106 @@
+"""
+The outlets and topics stories refer to, found or created in bulk, and slugs for new rows.
+
+Called by the import for a whole batch at once, and by editorial actions
+that add a topic.
+"""
+
+import hashlib
+
+from django.db.models.functions import Lower
+from django.utils.text import slugify
+
+from providers.models import Provider
+
+from ..models import Article, Topic
+from .layout import provider_logos
+
+
+def outlet_key(provider_data):
+    """An outlet is one per (domain, name): each story credits the outlet its own file names."""
+    return provider_data.domain, provider_data.name
+
+
+def ensure_providers(provider_data) -> dict:
+    """Outlets by (domain, name), created or given the files' latest logos."""
+    wanted = {}
+    for data in provider_data:
+        # The last file read wins, as a re-import would; a credit without logos
+        # (a related item's, usually) does not take the outlet's away.
+        if data.logos or outlet_key(data) not in wanted:
+            wanted[outlet_key(data)] = data
+    if not wanted:
+        return {}
+    on_domains = list(Provider.objects.filter(domain__in={domain for domain, _ in wanted}))
+    providers = {(p.domain, p.name): p for p in on_domains if (p.domain, p.name) in wanted}
+    missing = [key for key in wanted if key not in providers]
+    if missing:
+        slugs = _provider_slugs(missing, known_domains={p.domain for p in on_domains})
+        Provider.objects.bulk_create(
+            [
+                Provider(name=name, domain=domain, slug=slugs[domain, name], logos=provider_logos(wanted[domain, name]))
+                for domain, name in missing
+            ],
+            ignore_conflicts=True,  # another import may have created it meanwhile
+        )
+        providers.update(
+            ((p.domain, p.name), p)
+            for p in Provider.objects.filter(domain__in={domain for domain, _ in missing})
+            if (p.domain, p.name) in wanted
+        )
+    stale = []
+    for key, provider in providers.items():
+        logos = provider_logos(wanted[key]) or provider.logos
+        if provider.logos != logos:
+            provider.logos = logos
+            stale.append(provider)
+    if stale:
+        Provider.objects.bulk_update(stale, ["logos", "updated_at"])
+    return providers
+
+
+def _provider_slugs(outlets, *, known_domains):
+    """Slugs for new outlets: a domain's first has the domain's (dailydot-com), others add the name."""
+    texts, domains = {}, set(known_domains)
+    for domain, name in outlets:
+        # Dots become dashes (dailydot-com): slugify() would drop them.
+        host = domain.replace(".", "-")
+        texts[domain, name] = f"{host} {name}" if domain in domains else host
+        domains.add(domain)
+    slugs = unique_slugs({f"{domain}\n{name}": text for (domain, name), text in texts.items()}, model=Provider)
+    return {(domain, name): slugs[f"{domain}\n{name}"] for domain, name in outlets}
+
+
+def ensure_topics(names) -> dict:
+    """Topics by lower-cased name; a new topic keeps the spelling it is first seen with."""
+    wanted = {}
+    for name in names:
+        wanted.setdefault(name.lower(), name)
+    if not wanted:
+        return {}
+    topics = {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__in=wanted)}
+    missing = {key: name for key, name in wanted.items() if key not in topics}
+    if missing:
+        slugs = unique_slugs(missing, model=Topic, max_length=100)
+        Topic.objects.bulk_create(
+            [Topic(name=name, slug=slugs[key]) for key, name in missing.items()], ignore_conflicts=True
+        )
+        topics.update((t.name.lower(), t) for t in Topic.objects.annotate(key=Lower("name")).filter(key__in=missing))
+    return topics
+
+
+def unique_slugs(texts: dict, *, model=Article, max_length=200) -> dict:
+    """A slug for each key, unique in the table and in this batch; stable for its key."""
+    if not texts:
+        return {}
+    base = {key: slugify(text)[: max_length - 17].strip("-") or model._meta.model_name for key, text in texts.items()}
+    hashed = {key: f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:8]}" for key, slug in base.items()}
+    taken = set(model.objects.filter(slug__in=[*base.values(), *hashed.values()]).values_list("slug", flat=True))
+    slugs = {}
+    for key in texts:
+        for candidate in (base[key], hashed[key], f"{base[key]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"):
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        slugs[key] = candidate
+    return slugs

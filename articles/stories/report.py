@@ -1,0 +1,47 @@
+"""What an import did, file by file: the statuses, FileResult and ImportReport."""
+
+from dataclasses import dataclass, field
+
+CREATED, UPDATED, UNCHANGED, FAILED = "created", "updated", "unchanged", "failed"
+# A second file claiming a story already claimed in the same run: reported,
+# not imported, and not a failure (an upstream folder may well hold one).
+DUPLICATES = "duplicates"
+
+
+@dataclass
+class FileResult:
+    path: str
+    status: str
+    message: str = ""
+    changes: dict = field(default_factory=dict)  # field: (old, new)
+    warnings: list = field(default_factory=list)
+    article_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    failed: int = 0
+    skipped: list = field(default_factory=list)
+    # Every file's result when asked for (the admin preview); otherwise only
+    # the ones worth telling about, so memory stays flat on a large import.
+    results: list = field(default_factory=list)
+    keep_all: bool = False
+
+    def add(self, result: FileResult):
+        setattr(self, result.status, getattr(self, result.status) + 1)
+        if self.keep_all or result.status in (FAILED, DUPLICATES) or result.warnings:
+            self.results.append(result)
+
+    @property
+    def errors(self):
+        return [result for result in self.results if result.status == FAILED]
+
+    def summary(self):
+        return (
+            f"created {self.created}, updated {self.updated}, unchanged {self.unchanged},"
+            f" duplicates {self.duplicates}, failed {self.failed}"
+        )
