@@ -50,6 +50,12 @@ DEFAULTS = {
         # writes) is made absolute with this when storage gives a relative one.
         "PUBLIC_URL": "http://localhost:8000/",
     },
+    # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
+    # but each story keeps its newest KEEP_LATEST whatever their age.
+    "REVISIONS": {
+        "KEEP_DAYS": 365,
+        "KEEP_LATEST": 20,
+    },
 }
 
 

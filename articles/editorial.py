@@ -14,7 +14,8 @@ from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
-from .models import Article, TaggedArticle, Topic
+from .models import Article, Revision, TaggedArticle, Topic
+from .revisions.snapshots import record_revisions
 from .services import stories_changed
 from .stories.references import ensure_topics
 
@@ -47,7 +48,7 @@ def _set_published(*, queryset, user, published):
             stories.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=user)
             stories.update(published=published, version=F("version") + 1, updated_at=now)
         stories_changed(ids, text=False)
-        _log(user=user, ids=ids, message="Published." if published else "Unpublished.")
+        _done(user=user, ids=ids, message="Published." if published else "Unpublished.")
     return len(ids)
 
 
@@ -61,7 +62,7 @@ def mark_reviewed(*, queryset: QuerySet, user) -> int:
                 reviewed_at=now, reviewed_by=user, version=F("version") + 1, updated_at=now
             )
         stories_changed(ids, text=False)
-        _log(user=user, ids=ids, message="Marked as reviewed.")
+        _done(user=user, ids=ids, message="Marked as reviewed.")
     return len(ids)
 
 
@@ -87,7 +88,7 @@ def add_topic(*, queryset: QuerySet, user, topic: str | Topic) -> int:
             )
             Article.objects.filter(pk__in=batch).update(version=F("version") + 1, updated_at=now)
         stories_changed(ids)
-        _log(user=user, ids=ids, message=f"Added the topic “{topic.name}”.")
+        _done(user=user, ids=ids, message=f"Added the topic “{topic.name}”.")
     return len(ids)
 
 
@@ -100,7 +101,7 @@ def set_category(*, queryset: QuerySet, user, category: str) -> int:
         for batch in _batches(ids):
             Article.objects.filter(pk__in=batch).update(category=category, version=F("version") + 1, updated_at=now)
         stories_changed(ids, text=False)
-        _log(user=user, ids=ids, message=f"Set the category to “{category}”.")
+        _done(user=user, ids=ids, message=f"Set the category to “{category}”.")
     return len(ids)
 
 
@@ -191,6 +192,12 @@ def _ids(queryset):
 def _batches(ids):
     for start in range(0, len(ids), BATCH_SIZE):
         yield ids[start : start + BATCH_SIZE]
+
+
+def _done(*, user, ids, message):
+    """An editor's bulk action: the admin history entry and each story's revision."""
+    _log(user=user, ids=ids, message=message)
+    record_revisions(ids, user=user, source=Revision.Source.ACTION, source_name=message)
 
 
 def _log(*, user, ids, message, action_flag=CHANGE):

@@ -47,6 +47,14 @@ class TopicNamesField(forms.CharField):
                 names.append(name)
         return names
 
+    def has_changed(self, initial, data):
+        # The initial value is the names joined by commas: compare names, not
+        # spellings of the list, so an untouched field is not a change.
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except ValidationError:
+            return True
+
 
 URL_FIELDS = ("web_url", "original_url", "amp_url", "cdn_amp_url")
 

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
@@ -316,3 +317,69 @@ class Rendition(models.Model):
 
     def __str__(self):
         return f"{self.file.name} ({self.width}x{self.height} {self.format})"
+
+
+class Revision(models.Model):
+    """One change to a story, from any source, with the story's whole content after it.
+
+    `content` is what a story file holds (articles.revisions.content), so a
+    revision can be compared with any other and restored, and a restored story
+    exports as the file of that revision. An import also keeps `upstream`, the
+    base of the next import's three-way merge, where it is not the content
+    (the merge kept an editor's values).
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", "Edited in the admin"
+        LIST = "list", "Changed in the story list"
+        ACTION = "action", "Bulk action"
+        IMPORT = "import", "Command-line import"
+        UPLOAD = "upload", "Admin upload"
+        RESTORE = "restore", "Restored"
+        MODERATION = "moderation", "Importer's change approved"
+
+    class Status(models.TextChoices):
+        LIVE = "live", "Applied"
+        PENDING = "pending", "Waiting for an editor"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    source_name = models.CharField("file or action", max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
+    # The story's version once this revision applied (for a pending one: the version it was made against).
+    version = models.PositiveIntegerField()
+    content = models.JSONField()
+    upstream = models.JSONField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    conflicts = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "-id"], name="revision_by_story"),
+            models.Index(fields=["status"], condition=Q(status="pending"), name="revision_pending"),
+            models.Index(fields=["created_at"], name="revision_by_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def author(self):
+        if self.user:
+            return self.user.get_username()
+        return f"import of {self.source_name}" if self.source in (self.Source.IMPORT, self.Source.UPLOAD) else "—"
+
+    @property
+    def base_content(self):
+        """What the file said: the base of the next import's merge."""
+        return self.upstream if self.upstream is not None else self.content

@@ -279,7 +279,8 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
-# Images: the defaults and their reasons are in articles/conf.py.
+# Revisions and images: the defaults and their reasons are in articles/conf.py.
+NEWSROOM_REVISIONS = env_ints("NEWSROOM_REVISIONS_", ["KEEP_DAYS", "KEEP_LATEST"])
 NEWSROOM_IMAGES = env_ints(
     "NEWSROOM_IMAGES_",
     ["MAX_BYTES", "MAX_PIXELS", "CONNECT_TIMEOUT", "READ_TIMEOUT", "TOTAL_TIMEOUT", "MAX_REDIRECTS"],

@@ -14,6 +14,7 @@ from django.utils.crypto import constant_time_compare
 from .. import editorial
 from ..conf import newsroom_settings
 from ..forms import StoryUploadForm
+from ..models import Revision
 from ..stories.parse import FixtureError, Limits, parse_story_bytes
 from ..stories.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
 from ..stories.write import CREATED, UPDATED, ImportReport, import_parsed
@@ -48,7 +49,7 @@ def parsed_upload(upload, *, limits):
         yield name, FixtureError(message, filename=name)
 
 
-def import_upload(upload, *, dry_run, may_publish):
+def import_upload(upload, *, dry_run, may_publish, user=None):
     """import_parsed over an upload; every file's result, in the order the files were uploaded.
 
     Without `may_publish` (an Importer who is not an Editor) the files' publish
@@ -58,6 +59,8 @@ def import_upload(upload, *, dry_run, may_publish):
         parsed_upload(upload, limits=import_limits()),
         dry_run=dry_run,
         may_publish=may_publish,
+        user=user,
+        source=Revision.Source.UPLOAD,
         report=ImportReport(keep_all=True),
     )
     names = [item.name for item in upload.files] + [name for name, _ in upload.errors]
@@ -144,7 +147,9 @@ class StoryImportMixin:
             self._forget_pending_import(request)
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.path)
-        report = import_upload(upload, dry_run=False, may_publish=self.has_publish_permission(request))
+        report = import_upload(
+            upload, dry_run=False, may_publish=self.has_publish_permission(request), user=request.user
+        )
         self._forget_pending_import(request)
         editorial.log_import(
             user=request.user,

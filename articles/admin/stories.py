@@ -18,12 +18,14 @@ from django.utils.html import format_html
 from .. import editorial
 from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
 from ..images.uploads import store_uploaded_image
-from ..models import Article, Image
+from ..models import Article, Image, Revision
+from ..revisions.snapshots import record_revisions
 from ..services import stories_changed
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
 from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilter
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+from .revisions import RevisionsMixin
 
 
 def stories(count):
@@ -31,7 +33,7 @@ def stories(count):
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -244,6 +246,9 @@ class ArticleAdmin(StoryImportMixin, StrictModelAdmin):
             )
         # The related coverage and images of the inline forms, and a new story.
         stories_changed([form.instance.pk])
+        # The form has the review box; a row of the story list does not.
+        source = Revision.Source.FORM if "reviewed" in form.fields else Revision.Source.LIST
+        record_revisions([form.instance.pk], user=request.user, source=source, message=change_summary(form, change))
 
     def delete_model(self, request, obj):
         pk = obj.pk
@@ -342,3 +347,11 @@ class ArticleAdmin(StoryImportMixin, StrictModelAdmin):
             **(extra_context or {}),
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+
+def change_summary(form, change):
+    """What a form save changed, in the words of its labels."""
+    if not change:
+        return "Added."
+    labels = [str(form.fields[name].label or name).lower() for name in form.changed_data if name != "version"]
+    return f"Changed {', '.join(labels)}." if labels else "Saved without changes."

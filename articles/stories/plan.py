@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from ..models import Article
+from ..revisions.content import from_content, to_content
+from ..revisions.merge import three_way
 from .data import StoryData
 from .report import CREATED, UNCHANGED, UPDATED, FileResult
 
@@ -31,7 +33,6 @@ SCALAR_FIELDS = [
     "featured_content",
     "secured",
 ]
-_EDITORIAL_FIELDS = ["published", "quality"]
 
 
 class NamedStory(NamedTuple):
@@ -48,8 +49,10 @@ class PlannedStory:
     story: StoryData
     article: Article | None  # the story's current row; None for a new story
     result: FileResult
-    # Row values that stay as they are instead of the file's (an editor's decisions).
+    # Row values that stay as they are instead of the file's (an importer may not publish).
     kept: dict = field(default_factory=dict)
+    # The next import's merge base, where it is not the content written.
+    upstream: dict | None = None
 
     @property
     def article_id(self):
@@ -61,13 +64,26 @@ class PlannedStory:
 class BatchPlan:
     results: list  # FileResult, one per file, in the batch's order
     to_write: list  # PlannedStory, for the files that change their story
+    # PlannedStory of live stories an importer who may not publish changes: revisions to review.
+    pending: list = field(default_factory=list)
 
 
-def plan_batch(batch, existing, *, overwrite_editorial=False, may_publish=True) -> BatchPlan:
+@dataclass
+class StoryContents:
+    """The contents the merge needs for the stories a batch updates (articles.revisions.snapshots)."""
+
+    current: dict = field(default_factory=dict)  # {story id: content now}
+    base: dict = field(default_factory=dict)  # {story id: content of its last import}
+
+
+def plan_batch(batch, existing, *, contents, overwrite_editorial=False, may_publish=True) -> BatchPlan:
     """Plan [NamedStory] against `existing`, {url_key: Article} of the stories already there.
 
-    Without `may_publish` (an importer who is not an editor), new stories
-    arrive unpublished and existing ones keep their publish flag.
+    An updated story is the three-way merge of its file with the editor's
+    changes since its last import (`contents`: StoryContents). Without
+    `may_publish` (an importer who is not an editor), new stories arrive
+    unpublished, existing ones keep their publish flag, and a change to a live
+    story waits for an editor's review instead of reaching readers.
     """
     plan = BatchPlan(results=[], to_write=[])
     for name, story in batch:
@@ -81,40 +97,67 @@ def plan_batch(batch, existing, *, overwrite_editorial=False, may_publish=True) 
             else:
                 result.status = UPDATED
                 result.changes = _changes(article, story)
-                kept = _keep_editorial_decisions(article, story, result, overwrite=overwrite_editorial)
+        upstream = None
+        if result.status == UPDATED:
+            story, upstream = _merge(article, story, result, contents, overwrite=overwrite_editorial)
         if not may_publish and result.status != UNCHANGED:
             kept.update(_without_publishing(article, story, result))
         plan.results.append(result)
-        if result.status != UNCHANGED:
-            plan.to_write.append(PlannedStory(story, article, result, kept))
+        if result.status == UNCHANGED:
+            continue
+        planned = PlannedStory(story, article, result, kept, upstream)
+        if not may_publish and article is not None and article.published:
+            result.pending = True
+            result.warnings.append(f"{result.path}: the story is live: this change waits for an editor's review")
+            plan.pending.append(planned)
+        else:
+            plan.to_write.append(planned)
     return plan
 
 
-def _keep_editorial_decisions(article, story, result, *, overwrite):
-    """An editor's change to the publish flag or quality survives a re-import.
+def _merge(article, story, result, contents, *, overwrite):
+    """The three-way merge of the file with the editor's changes (articles.revisions.merge).
 
-    Returns the row values to keep. A change is an editor's when the story's
-    value differs from what the last import wrote; that record of the import
-    is kept too, even when the file happens to agree, so that a later file
-    cannot undo the editor's decision unnoticed.
+    Returns the story to write, and the next import's base where it is not
+    the content written (the merge kept an editor's value), else None.
     """
-    kept = {}
-    for name in _EDITORIAL_FIELDS:
-        current, imported, incoming = getattr(article, name), getattr(article, f"imported_{name}"), getattr(story, name)
-        edited = imported is not None and current != imported
-        if not edited:
-            continue
-        if current != incoming and overwrite:
-            result.warnings.append(f"{result.path}: {name}: editor's value {current!r} overwritten by {incoming!r}")
-            continue
-        if current != incoming:
-            result.warnings.append(
-                f"{result.path}: {name}: kept the editor's value {current!r}; the file says {incoming!r}"
-                " (use --overwrite-editorial to take the file's)"
-            )
-            kept[name] = current
-        kept[f"imported_{name}"] = imported
-    return kept
+    current = contents.current[article.pk]
+    base = contents.base.get(article.pk) or _legacy_base(article, current)
+    incoming = to_content(story)
+    merged = three_way(base=base, current=current, incoming=incoming, overwrite=overwrite)
+    for conflict in merged.overwritten:
+        result.warnings.append(
+            f"{result.path}: {conflict.field}: editor's value {_short(conflict.editor)} overwritten by"
+            f" {_short(conflict.file)}"
+        )
+    for name in merged.kept:
+        result.changes.pop(name, None)
+        result.warnings.append(
+            f"{result.path}: {name}: kept the editor's value {_short(current[name])}; the file says"
+            f" {_short(incoming[name])} (use --overwrite-editorial to take the file's)"
+        )
+    result.conflicts = [(c.field, c.editor, c.file) for c in merged.conflicts]
+    upstream = merged.next_base if merged.next_base != merged.content else None
+    if not merged.kept:
+        return story, upstream
+    merged_story = from_content(merged.content)
+    merged_story.warnings = story.warnings
+    return merged_story, upstream
+
+
+def _legacy_base(article, current):
+    """A story imported before revisions: only the publish flag and quality of its import are known."""
+    base = dict(current)
+    if article.imported_published is not None:
+        base["published"] = article.imported_published
+    if article.imported_quality is not None:
+        base["quality"] = article.imported_quality
+    return base
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _without_publishing(article, story, result):

@@ -16,6 +16,10 @@ class FileResult:
     changes: dict = field(default_factory=dict)  # field: (old, new)
     warnings: list = field(default_factory=list)
     article_id: int | None = None
+    # Fields both the editor and the file changed: [(field, editor's value, file's value)].
+    conflicts: list = field(default_factory=list)
+    # The story is live and the importer may not publish: the change waits for an editor.
+    pending: bool = False
 
 
 @dataclass

@@ -7,9 +7,10 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
 from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from articles.revisions.content import to_content
 from articles.stories import write
 from articles.stories.parse import parse_story
-from articles.stories.plan import NamedStory, plan_batch
+from articles.stories.plan import NamedStory, StoryContents, plan_batch
 from articles.stories.write import import_paths
 from providers.models import Provider
 
@@ -269,11 +270,12 @@ def test_planning_a_batch_touches_no_database(django_assert_num_queries):
     current = Article(
         pk=7, url_key=story.url_key, title="A story", quality=90, imported_quality=50, content_hash="before"
     )
+    contents = StoryContents(current={7: {**to_content(story), "title": "A story", "quality": 90}})
     with django_assert_num_queries(0):
-        plan = plan_batch([NamedStory("a.md", story)], {story.url_key: current})
+        plan = plan_batch([NamedStory("a.md", story)], {story.url_key: current}, contents=contents)
     assert [(result.status, result.article_id) for result in plan.results] == [("updated", 7)]
     (planned,) = plan.to_write
-    assert planned.kept == {"quality": 90, "imported_quality": 50}
+    assert planned.story.quality == 90 and planned.story.title == "Edited upstream"
     assert planned.result.changes["title"] == ("A story", "Edited upstream")
 
 

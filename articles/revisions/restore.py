@@ -1,0 +1,99 @@
+"""
+Putting a revision's content back on its story: a restore, or an approved importer's change.
+
+The content is written through the import's own steps (its row, then its
+related items, images and topics), so a restored story is exactly the story
+of that revision and exports as its file did.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Article, Revision
+from ..services import stories_changed
+from ..stories.children import replace_children
+from ..stories.plan import PlannedStory
+from ..stories.references import ensure_providers, ensure_topics
+from ..stories.report import UPDATED, FileResult
+from ..stories.write import upsert_stories
+from .content import from_content
+from .diff import changes
+from .snapshots import current_contents
+
+
+def restore_revision(revision: Revision, *, user) -> Revision:
+    """Make the story what it was at `revision`; the restore is itself a revision."""
+    when = timezone.localtime(revision.created_at)
+    return _apply(
+        revision.article_id,
+        revision.content,
+        user=user,
+        source=Revision.Source.RESTORE,
+        message=f"Restored the revision of {when:%Y-%m-%d %H:%M} ({revision.get_source_display().lower()}).",
+    )
+
+
+def approve_revision(revision: Revision, *, user) -> Revision:
+    """An editor lets a pending importer's change reach readers."""
+    with transaction.atomic():
+        pending = Revision.objects.select_for_update().get(pk=revision.pk, status=Revision.Status.PENDING)
+        applied = _apply(
+            pending.article_id,
+            pending.content,
+            user=user,
+            source=Revision.Source.MODERATION,
+            message=f"Approved the change uploaded in {pending.source_name} by {pending.author}.",
+            upstream=pending.upstream,
+        )
+        pending.status, pending.decided_by, pending.decided_at = Revision.Status.LIVE, user, timezone.now()
+        pending.save(update_fields=["status", "decided_by", "decided_at"])
+    return applied
+
+
+def reject_revision(revision: Revision, *, user, reason: str = "") -> None:
+    """An editor turns a pending importer's change down; the story stays as it is."""
+    updated = Revision.objects.filter(pk=revision.pk, status=Revision.Status.PENDING).update(
+        status=Revision.Status.REJECTED,
+        decided_by=user,
+        decided_at=timezone.now(),
+        message=(f"Rejected: {reason}" if reason else "Rejected."),
+    )
+    if not updated:
+        raise ValidationError("This change was already decided.", code="decided")
+
+
+def changes_since(revision: Revision):
+    """What `revision` would change on the story as it is now."""
+    return changes(current_contents([revision.article_id])[revision.article_id], revision.content)
+
+
+def _apply(article_id, content, *, user, source, message, upstream=None) -> Revision:
+    story = from_content(content)
+    with transaction.atomic():
+        article = Article.objects.select_for_update().get(pk=article_id)
+        if story.url_key != article.url_key and Article.objects.filter(url_key=story.url_key).exists():
+            raise ValidationError(
+                f"Another story now has the address {story.url_key}; change that story first.", code="url_taken"
+            )
+        if story.url_key != article.url_key:
+            # The upsert finds a story by its address: move the row to the revision's first.
+            Article.objects.filter(pk=article.pk).update(url_key=story.url_key)
+        item = PlannedStory(story, article, FileResult(story.filename or "revision", UPDATED, article_id=article.pk))
+        providers = ensure_providers(
+            [story.provider] * bool(story.provider)
+            + [related.provider for related in story.related if related.provider]
+        )
+        topics = ensure_topics(story.topics)
+        upsert_stories([item], providers=providers)
+        replace_children([item], providers=providers, topics=topics)
+        stories_changed([article.pk])
+        return Revision.objects.create(
+            article_id=article.pk,
+            user=user,
+            source=source,
+            version=article.version + 1,
+            content=content,
+            upstream=upstream,
+            message=message,
+        )

@@ -1,0 +1,268 @@
+"""Revisions: every change recorded, an import merged with editors' changes, history, restore, moderation."""
+
+import datetime as dt
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import editorial
+from articles.models import Article, Revision
+from articles.stories.export import render_story_bytes, story_from_article
+from articles.stories.write import import_paths
+
+from .conftest import EXAMPLE
+from .test_import import story_text
+
+pytestmark = pytest.mark.django_db
+
+
+def exported(article):
+    return render_story_bytes(story_from_article(Article.objects.for_export().get(pk=article.pk)))
+
+
+@pytest.fixture
+def imported(write_fixture):
+    path = write_fixture("a.md", story_text(title="Upstream title"))
+    report = import_paths([path])
+    assert report.created == 1
+    return path, Article.objects.get()
+
+
+# Every change records a revision
+
+
+def test_a_command_line_import_records_a_revision_naming_the_file(imported):
+    path, article = imported
+    (revision,) = Revision.objects.filter(article=article)
+    assert (revision.source, revision.user, revision.source_name) == ("import", None, str(path))
+    assert revision.content["title"] == "Upstream title" and revision.version == article.version
+    assert revision.author == f"import of {path}"
+
+
+def test_an_unchanged_reimport_records_nothing_and_a_changed_one_records_a_revision(imported):
+    path, article = imported
+    import_paths([path])
+    assert Revision.objects.count() == 1
+    path.write_text(story_text(title="Upstream title").replace("heat: 3", "heat: 40"))
+    import_paths([path])
+    assert Revision.objects.count() == 2
+    assert Revision.objects.first().content["heat"] == 40
+
+
+def test_bulk_actions_record_a_revision_per_story_with_the_editor(imported, admin_user):
+    _, article = imported
+    editorial.publish_stories(queryset=Article.objects.all(), user=admin_user)
+    revision = Revision.objects.first()
+    assert (revision.source, revision.user, revision.content["published"]) == ("action", admin_user, True)
+
+
+def test_the_change_form_records_one_revision_and_logs_only_what_changed(imported, admin_client):
+    _, article = imported
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    form = admin_client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields if name not in ("upload_image",)}
+    data.update(title="Editor's title", reviewed="on", version=article.version)
+    data["published_at_0"], data["published_at_1"] = "2024-01-01", "10:00:00"
+    data.update(
+        {
+            f"{prefix}-{key}": value
+            for prefix in ("related_links", "images")
+            for key, value in {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0}.items()
+        }
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    revision = Revision.objects.first()
+    assert (revision.source, revision.content["title"]) == ("form", "Editor's title")
+    assert "topics" not in LogEntry.objects.first().get_change_message().lower()
+
+
+# Three-way merge on re-import
+
+
+def test_a_reimport_that_changed_only_heat_keeps_the_editors_title_topics_and_related_order(imported):
+    path, article = imported
+    article.title = "Editor's title"
+    article.save()
+    editorial.set_topics(article=article, names=["Policy", "AI"])
+    path.write_text(story_text(title="Upstream title").replace("heat: 3", "heat: 40"))
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert (article.title, article.heat) == ("Editor's title", 40)
+    assert [topic.name for topic in article.topic_list] == ["Policy", "AI"]
+    assert report.results[0].conflicts == []
+
+
+def test_a_field_both_changed_keeps_the_editors_value_and_is_reported_as_a_conflict(imported, capsys):
+    path, article = imported
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    path.write_text(story_text(title="Upstream's new title"))
+    call_command("import_stories", str(path), "--jobs", "1")
+    err = capsys.readouterr().err
+    assert Article.objects.get().title == "Editor's title"
+    assert 'title: kept the editor\'s value "Editor\'s title"; the file says "Upstream\'s new title"' in err
+    revision = Revision.objects.first()
+    assert revision.conflicts == [{"field": "title", "editor": "Editor's title", "file": "Upstream's new title"}]
+    # The next import starts from the file's own content, not the editor's.
+    assert revision.base_content["title"] == "Upstream's new title"
+
+
+def test_overwrite_editorial_takes_the_files_title(imported):
+    path, article = imported
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    path.write_text(story_text(title="Upstream's new title"))
+    import_paths([path], overwrite_editorial=True)
+    assert Article.objects.get().title == "Upstream's new title"
+
+
+def test_an_untouched_story_still_exports_byte_for_byte_after_reimports(tmp_path):
+    import_paths([EXAMPLE])
+    import_paths([EXAMPLE])
+    assert exported(Article.objects.get()) == EXAMPLE.read_bytes()
+
+
+# History, compare, restore
+
+
+def test_the_history_lists_revisions_with_what_changed_and_compares_any_two(imported, admin_client):
+    path, article = imported
+    path.write_text(story_text(title="Second upstream title"))
+    import_paths([path])
+    response = admin_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert response.status_code == 200
+    first, second = Revision.objects.order_by("id")
+    assert "Title" in response.text and "First revision." in response.text
+    compare = admin_client.get(
+        reverse("admin:articles_article_revisions_compare", args=[article.pk]), {"from": first.pk, "to": second.pk}
+    )
+    assert "Upstream title" in compare.text and "Second upstream title" in compare.text
+    now = admin_client.get(
+        reverse("admin:articles_article_revisions_compare", args=[article.pk]), {"from": first.pk, "to": "current"}
+    )
+    assert [change.field for change in now.context["changes"]] == ["title"]
+
+
+def test_restoring_a_revision_brings_the_story_back_and_exports_its_file_byte_for_byte(admin_client, admin_user):
+    import_paths([EXAMPLE])
+    article = Article.objects.get()
+    original = Revision.objects.get()
+    Article.objects.filter(pk=article.pk).update(title="Vandalised")
+    editorial.set_topics(article=article, names=["Nonsense"])
+    response = admin_client.post(
+        reverse("admin:articles_article_revisions_restore", args=[article.pk, original.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert exported(article) == EXAMPLE.read_bytes()
+    restore = Revision.objects.first()
+    assert (restore.source, restore.user) == ("restore", admin_user)
+
+
+def test_restore_and_compare_refuse_other_stories_revisions_and_forged_requests(imported, admin_client, client):
+    _, article = imported
+    revision = Revision.objects.get()
+    other = Article.objects.create(title="Other", slug="other", original_url="https://o.example/", url_key="x")
+    url = reverse("admin:articles_article_revisions_restore", args=[other.pk, revision.pk])
+    assert admin_client.post(url).status_code == 404
+    assert (
+        admin_client.get(
+            reverse("admin:articles_article_revisions_restore", args=[article.pk, revision.pk])
+        ).status_code
+        == 405
+    )
+    assert (
+        client.post(reverse("admin:articles_article_revisions_restore", args=[article.pk, revision.pk])).status_code
+        == 302
+    )
+
+
+# Importers' changes to live stories wait for an editor
+
+
+def importer_client(client):
+    user = User.objects.create_user("importer", password="x", is_staff=True)
+    user.groups.add(Group.objects.get(name="Importers"))
+    client.force_login(user)
+    return user
+
+
+def upload(client, name, content):
+    url = reverse("admin:articles_article_import")
+    preview = client.post(url, {"step": "upload", "files": [SimpleUploadedFile(name, content)]})
+    return preview, client.post(url, {"step": "confirm", "token": preview.context["token"]})
+
+
+def test_an_importers_upload_to_a_live_story_waits_for_review_and_readers_keep_the_live_version(
+    imported, client, admin_client
+):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(published=True)
+    importer_client(client)
+    preview, _ = upload(client, "a.md", story_text(title="Importer's title").encode())
+    assert "waits for an editor" in preview.text
+    article.refresh_from_db()
+    assert article.title == "Upstream title" and article.published
+    pending = Revision.objects.get(status="pending")
+    assert pending.content["title"] == "Importer's title"
+    history = admin_client.get(reverse("admin:articles_article_history", args=[article.pk]))
+    assert "Approve and publish" in history.text
+
+    decide = reverse("admin:articles_article_revisions_decide", args=[article.pk, pending.pk])
+    admin_client.post(decide, {"decision": "approve"})
+    article.refresh_from_db()
+    assert article.title == "Importer's title"
+    assert Revision.objects.filter(source="moderation").exists()
+    pending.refresh_from_db()
+    assert pending.status == "live" and pending.decided_by is not None
+
+
+def test_a_rejected_importers_change_leaves_the_story_as_it_was(imported, client, admin_client):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(published=True)
+    importer_client(client)
+    upload(client, "a.md", story_text(title="Importer's title").encode())
+    pending = Revision.objects.get(status="pending")
+    decide = reverse("admin:articles_article_revisions_decide", args=[article.pk, pending.pk])
+    admin_client.post(decide, {"decision": "reject", "reason": "Clickbait"})
+    pending.refresh_from_db()
+    assert (pending.status, pending.message) == ("rejected", "Rejected: Clickbait")
+    assert Article.objects.get().title == "Upstream title"
+
+
+def test_an_importer_cannot_restore_or_decide(imported, client):
+    _, article = imported
+    importer_client(client)
+    revision = Revision.objects.get()
+    assert (
+        client.post(reverse("admin:articles_article_revisions_restore", args=[article.pk, revision.pk])).status_code
+        == 403
+    )
+
+
+# Pruning
+
+
+def test_prune_keeps_the_newest_per_story_the_last_import_and_pending_changes(imported, admin_user):
+    _, article = imported
+    for n in range(5):
+        editorial.set_category(queryset=Article.objects.all(), user=admin_user, category=f"c{n}")
+    Revision.objects.create(article=article, source="upload", status="pending", version=1, content={})
+    Revision.objects.update(created_at=timezone.now() - dt.timedelta(days=400))
+    call_command("prune_revisions", "--keep", "2", verbosity=0)
+    left = list(Revision.objects.order_by("id").values_list("source", "status"))
+    assert left == [("import", "live"), ("action", "live"), ("upload", "pending")]
+
+
+def test_a_conflict_is_reported_once_and_the_editors_decision_stands_on_later_imports(imported):
+    path, article = imported
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    path.write_text(story_text(title="Upstream's new title"))
+    assert import_paths([path]).results[0].conflicts
+    path.write_text(story_text(title="Upstream's new title").replace("heat: 3", "heat: 9"))
+    report = import_paths([path])
+    assert report.results[0].conflicts == []
+    assert Article.objects.get().title == "Editor's title"
