@@ -1,16 +1,32 @@
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from . import editorial
 from .images.uploads import check_uploaded_image
-from .models import Article, Image, RelatedLink
+from .models import Article, Image, RelatedLink, Revision
 from .stories.parse import MAX_SHORT
 from .stories.uploads import UploadError, UploadLimits, read_upload
 
-STALE_MESSAGE = (
-    "This story was changed by someone else since you opened it. Nothing was saved: "
-    "reload the page to see their changes, then make yours again."
-)
+STALE_MESSAGE = "This story was changed by someone else since you opened it. Nothing was saved yet."
+# The form's fields as a revision's content names them (articles.revisions.content).
+CONTENT_NAMES = {
+    "title": "title",
+    "excerpt": "excerpt",
+    "category": "category",
+    "type": "type",
+    "published_at": "published_at",
+    "web_url": "web_url",
+    "original_url": "original_url",
+    "amp_url": "amp_url",
+    "cdn_amp_url": "cdn_amp_url",
+    "quality": "quality",
+    "heat": "heat",
+    "published": "published",
+    "topic_names": "topics",
+}
 
 
 class HttpURLField(forms.URLField):
@@ -62,6 +78,10 @@ URL_FIELDS = ("web_url", "original_url", "amp_url", "cdn_amp_url")
 class ArticleAdminForm(forms.ModelForm):
     # The version the editor started from: saving over a newer one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # After a conflict: the version the editor first opened. Saving again keeps
+    # their values for the fields they touched since, and the newer version's
+    # for the rest.
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     # Ticked from the start: saving a story is reviewing it, unless the editor says otherwise.
     reviewed = forms.BooleanField(
         required=False,
@@ -118,10 +138,53 @@ class ArticleAdminForm(forms.ModelForm):
             # Locked until the admin's transaction ends: the save that follows
             # cannot lose a race this check has won.
             if version is None or editorial.is_stale(self.instance, version, lock=True):
-                raise ValidationError(STALE_MESSAGE, code="stale")
+                self._refuse_stale(cleaned, version)
+            if cleaned.get("base_version"):
+                self._keep_theirs_where_untouched(cleaned, cleaned["base_version"])
         if "web_url" in self.fields and "original_url" in self.fields:
             self._clean_identifying_url(cleaned)
         return cleaned
+
+    def _refuse_stale(self, cleaned, version):
+        """Say who changed what since `version`, beside the editor's values, and let them save over it.
+
+        What the editor typed stays in the form; the form now carries the
+        newer version, and the one they opened as its base.
+        """
+        current = Article.objects.get(pk=self.instance.pk)
+        base = _content_at(current, version)
+        last = current.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
+        who = f"{last.author} saved it at {timezone.localtime(last.created_at):%Y-%m-%d %H:%M}" if last else ""
+        theirs = _form_values(current)
+        lines = []
+        for name, content_name in CONTENT_NAMES.items():
+            if name not in self.fields or base is None or _same(base.get(content_name), theirs[name]):
+                continue
+            label = self.fields[name].label or name
+            lines.append(f"{label}: theirs “{_shown(theirs[name])}”, yours “{_shown(cleaned.get(name))}”")
+        detail = " ".join(
+            [
+                STALE_MESSAGE,
+                f"{who}." if who else "",
+                ("They changed: " + "; ".join(lines) + ".") if lines else "",
+                "Your changes are still below: save again to keep them for the fields you changed;"
+                " the other fields take their newer values.",
+            ]
+        )
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(current.version)
+        self.data[self.add_prefix("base_version")] = str(version or current.version)
+        raise ValidationError(" ".join(detail.split()), code="stale")
+
+    def _keep_theirs_where_untouched(self, cleaned, base_version):
+        """After a conflict: the fields the editor left as they opened them take the newer values."""
+        base = _content_at(self.instance, base_version)
+        if base is None:
+            return  # no record of what they opened: their form is what they mean
+        theirs = _form_values(self.instance)
+        for name, content_name in CONTENT_NAMES.items():
+            if name in cleaned and name in self.fields and _same(base.get(content_name), cleaned[name]):
+                cleaned[name] = theirs[name]
 
     def _clean_identifying_url(self, cleaned):
         web_url, original_url = cleaned.get("web_url"), cleaned.get("original_url")
@@ -284,3 +347,34 @@ class AddTopicForm(forms.Form):
 
 class SetCategoryForm(forms.Form):
     category = forms.CharField(max_length=MAX_SHORT, widget=forms.TextInput(attrs={"list": "known-categories"}))
+
+
+def _content_at(article, version):
+    """The content of `article` at `version` (its revision), or None where no revision has it."""
+    revision = (
+        article.revisions.filter(version=version, status=Revision.Status.LIVE).order_by("-id").only("content").first()
+    )
+    return revision.content if revision else None
+
+
+def _form_values(article):
+    """The story's values as ArticleAdminForm's fields hold them."""
+    values = {name: getattr(article, name) for name in CONTENT_NAMES if name != "topic_names"}
+    values["topic_names"] = [topic.name for topic in article.topic_list]
+    return values
+
+
+def _same(content_value, form_value):
+    """A content value (JSON) and a form value (Python) say the same."""
+    if isinstance(form_value, datetime.datetime):
+        return content_value is not None and datetime.datetime.fromisoformat(content_value) == form_value
+    if isinstance(form_value, list):
+        return [str(v).casefold() for v in content_value or []] == [str(v).casefold() for v in form_value]
+    if form_value in (None, "") and content_value in (None, ""):
+        return True
+    return content_value == form_value
+
+
+def _shown(value):
+    text = ", ".join(map(str, value)) if isinstance(value, list) else "" if value is None else str(value)
+    return text if len(text) <= 80 else text[:77] + "…"

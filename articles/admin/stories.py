@@ -26,6 +26,7 @@ from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilte
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
 from .revisions import RevisionsMixin
+from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
 
 def stories(count):
@@ -148,7 +149,18 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     def get_changelist_form(self, request, **kwargs):
         # Only the editable column; the default would build a field for every column of the model.
         kwargs.setdefault("fields", self.list_editable)
+        stale = request.__dict__.setdefault("stale_stories", [])
+        kwargs.setdefault("form", type("StoryListForm", (VersionedListForm,), {"stale_stories": stale}))
         return super().get_changelist_form(request, **kwargs)
+
+    def response_action(self, request, queryset):
+        """A bulk action leaves out the rows that changed since the list was loaded, and says so."""
+        selected = [pk for pk in request.POST.getlist(ACTION_CHECKBOX_NAME) if pk.isascii() and pk.isdigit()]
+        stale = stale_rows(request.POST, [int(pk) for pk in selected][:1000])
+        if stale:
+            self.message_user(request, stale_message(list(stale.values())), messages.WARNING)
+            queryset = queryset.exclude(pk__in=stale)
+        return super().response_action(request, queryset)
 
     def get_changelist_formset(self, request, **kwargs):
         if not self.get_list_editable(request):
@@ -191,11 +203,14 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     @admin.display(description="Reviewed", ordering="reviewed_at")
     def review_state(self, obj):
         if obj.reviewed_at is None:
-            return format_html('<span class="review-state review-state--needed">{}</span>', "Needs review")
-        return format_html(
-            '<span class="review-state review-state--done">{}</span>',
-            f"Reviewed by {obj.reviewed_by.get_username()}" if obj.reviewed_by else "Reviewed",
-        )
+            state = format_html('<span class="review-state review-state--needed">{}</span>', "Needs review")
+        else:
+            state = format_html(
+                '<span class="review-state review-state--done">{}</span>',
+                f"Reviewed by {obj.reviewed_by.get_username()}" if obj.reviewed_by else "Reviewed",
+            )
+        # The version this row shows, posted with list edits and actions (versions.py).
+        return format_html("{}{}", state, version_input(obj))
 
     @admin.display(description="Review")
     def review_record(self, obj):
@@ -346,12 +361,20 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
             "review_needed": ReviewFilter.NEEDED,
             **(extra_context or {}),
         }
-        return super().changelist_view(request, extra_context=extra_context)
+        response = super().changelist_view(request, extra_context=extra_context)
+        # Rows of a list edit refused for being stale (get_changelist_form).
+        if getattr(request, "stale_stories", None):
+            self.message_user(request, stale_message(request.stale_stories), messages.ERROR)
+        return response
 
 
 def change_summary(form, change):
     """What a form save changed, in the words of its labels."""
     if not change:
         return "Added."
-    labels = [str(form.fields[name].label or name).lower() for name in form.changed_data if name != "version"]
+    labels = [
+        str(form.fields[name].label or name).lower()
+        for name in form.changed_data
+        if name not in ("version", "base_version")
+    ]
     return f"Changed {', '.join(labels)}." if labels else "Saved without changes."

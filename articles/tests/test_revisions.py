@@ -266,3 +266,95 @@ def test_a_conflict_is_reported_once_and_the_editors_decision_stands_on_later_im
     report = import_paths([path])
     assert report.results[0].conflicts == []
     assert Article.objects.get().title == "Editor's title"
+
+
+# No lost updates from the story list
+
+
+def test_the_list_carries_each_rows_version(admin_client, imported):
+    _, article = imported
+    page = admin_client.get(reverse("admin:articles_article_changelist")).text
+    assert f'<input type="hidden" name="version-{article.pk}" value="{article.version}">' in page
+
+
+def test_a_stale_row_of_a_list_edit_is_refused_naming_who_changed_it_and_other_rows_save(
+    admin_client, admin_user, write_fixture
+):
+    # Editor A loads the list: both stories live.
+    for name in ("x", "y"):
+        import_paths([write_fixture(f"{name}.md", story_text(title=name.upper(), url=f"https://e.example/{name}"))])
+    x, y = Article.objects.get(title="X"), Article.objects.get(title="Y")
+    Article.objects.update(published=True, version=5)
+    loaded = {"x": 5, "y": 5}
+    # Editor B takes X down meanwhile.
+    editorial.unpublish_stories(queryset=Article.objects.filter(pk=x.pk), user=admin_user)
+    # A unticks Y, and the form posts X's box as A saw it: ticked.
+    data = {
+        "form-TOTAL_FORMS": "2",
+        "form-INITIAL_FORMS": "2",
+        "form-0-id": str(x.pk),
+        "form-0-published": "on",
+        "form-1-id": str(y.pk),
+        f"version-{x.pk}": loaded["x"],
+        f"version-{y.pk}": loaded["y"],
+        "_save": "Save",
+    }
+    response = admin_client.post(reverse("admin:articles_article_changelist"), data, follow=True)
+    x.refresh_from_db()
+    y.refresh_from_db()
+    assert x.published is False  # B's decision stands
+    assert y.published is False  # A's own change went through
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "“X” (changed by admin at" in text and "1 story was changed successfully" in text
+
+
+def test_a_bulk_action_leaves_out_stale_rows_and_says_so(admin_client, admin_user, write_fixture):
+    for name in ("x", "y"):
+        import_paths([write_fixture(f"{name}.md", story_text(title=name.upper(), url=f"https://e.example/{name}"))])
+    x, y = Article.objects.get(title="X"), Article.objects.get(title="Y")
+    versions = {f"version-{a.pk}": a.version for a in (x, y)}
+    editorial.set_category(queryset=Article.objects.filter(pk=x.pk), user=admin_user, category="moved")
+    data = {"action": "publish", "_selected_action": [x.pk, y.pk], **versions}
+    response = admin_client.post(reverse("admin:articles_article_changelist"), data, follow=True)
+    x.refresh_from_db()
+    y.refresh_from_db()
+    assert (x.published, y.published) == (False, True)
+    assert "Not saved, because someone changed it since you loaded the list: “X”" in " ".join(
+        str(m) for m in response.context["messages"]
+    )
+
+
+# The change form's conflict
+
+
+def test_the_loser_of_a_form_conflict_sees_who_changed_what_keeps_their_text_and_can_save_over_it(
+    imported, admin_client, admin_user
+):
+    from .test_admin import change_form_data
+
+    _, article = imported
+    editor = User.objects.create_user("colleague", is_staff=True, is_superuser=True)
+    mine = change_form_data(admin_client, article, excerpt="My new excerpt")
+    colleague = type(admin_client)()
+    colleague.force_login(editor)
+    assert (
+        colleague.post(*_change(article, change_form_data(colleague, article, title="Their title"))).status_code == 302
+    )
+
+    refused = admin_client.post(*_change(article, mine))
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert "colleague saved it at" in text
+    assert "Title: theirs “Their title”, yours “Upstream title”" in text
+    form = refused.context["adminform"].form
+    assert form["excerpt"].value() == "My new excerpt"  # what they typed is kept
+    assert (form["version"].value(), form["base_version"].value()) == ("2", "1")
+
+    again = {**mine, "version": "2", "base_version": "1"}
+    assert admin_client.post(*_change(article, again)).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.excerpt) == ("Their title", "My new excerpt")
+
+
+def _change(article, data):
+    return reverse("admin:articles_article_change", args=[article.pk]), data
