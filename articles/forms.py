@@ -352,7 +352,10 @@ class SetCategoryForm(forms.Form):
 def _content_at(article, version):
     """The content of `article` at `version` (its revision), or None where no revision has it."""
     revision = (
-        article.revisions.filter(version=version, status=Revision.Status.LIVE).order_by("-id").only("content").first()
+        article.revisions.filter(version=version, status=Revision.Status.LIVE)
+        .order_by("-id")
+        .only("content_data")
+        .first()
     )
     return revision.content if revision else None
 

@@ -1,3 +1,5 @@
+import zlib
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import default_storage
@@ -15,6 +17,8 @@ from providers.models import Provider
 from .images.pictures import picture_from
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
+from .revisions.content import pack, to_content, unpack
+from .stories.parse import parse_story_bytes
 
 
 class Topic(TagBase):
@@ -353,8 +357,12 @@ class Revision(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
     # The story's version once this revision applied (for a pending one: the version it was made against).
     version = models.PositiveIntegerField()
-    content = models.JSONField()
-    upstream = models.JSONField(null=True, blank=True)
+    # Compressed JSON (articles.revisions.content.pack): read through `content` and `upstream`.
+    # An import that took its file as it is keeps the file instead (compressed):
+    # it is the content, and far cheaper to keep than its JSON.
+    content_data = models.BinaryField(null=True, blank=True)
+    file_data = models.BinaryField(null=True, blank=True)
+    upstream_data = models.BinaryField(null=True, blank=True)
     message = models.TextField(blank=True)
     conflicts = models.JSONField(default=list, blank=True)
     decided_by = models.ForeignKey(
@@ -378,6 +386,29 @@ class Revision(models.Model):
         if self.user:
             return self.user.get_username()
         return f"import of {self.source_name}" if self.source in (self.Source.IMPORT, self.Source.UPLOAD) else "—"
+
+    @property
+    def content(self):
+        if not hasattr(self, "_content"):
+            if self.content_data is not None:
+                self._content = unpack(self.content_data)
+            else:
+                story = parse_story_bytes(zlib.decompress(bytes(self.file_data)), filename=self.source_name)
+                self._content = to_content(story)
+        return self._content
+
+    @content.setter
+    def content(self, value):
+        if value is not None:
+            self._content, self.content_data = value, pack(value)
+
+    @property
+    def upstream(self):
+        return unpack(self.upstream_data) if self.upstream_data is not None else None
+
+    @upstream.setter
+    def upstream(self, value):
+        self.upstream_data = pack(value) if value is not None else None
 
     @property
     def base_content(self):

@@ -38,10 +38,11 @@ def import_bases(article_ids) -> dict:
         latest = (
             Revision.objects.filter(article_id__in=batch, source__in=IMPORTS, status=Revision.Status.LIVE)
             .order_by("article_id", "-id")
-            .values_list("article_id", "content", "upstream")
+            .only("article_id", "source_name", "content_data", "file_data", "upstream_data")
         )
-        for article_id, content, upstream in latest:
-            bases.setdefault(article_id, upstream if upstream is not None else content)
+        for revision in latest:
+            if revision.article_id not in bases:
+                bases[revision.article_id] = revision.base_content
     return bases
 
 

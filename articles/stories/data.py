@@ -142,6 +142,9 @@ class StoryData:
     # [(path, value, source text)] of strings written in a way the exporter
     # would not reproduce (see yamlload.Verbatim).
     verbatim: list = field(default_factory=list)
+    # The file's bytes, when parsed from them: an import's revision keeps the
+    # file itself, which costs less than its content (articles.models.Revision).
+    source: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def url_key(self):
