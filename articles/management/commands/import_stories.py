@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite-editorial",
             action="store_true",
-            help="take the files' published flag and quality even where an editor changed them",
+            help="take the files' values even where an editor changed them (title, topics, published, quality...)",
         )
         parser.add_argument(
             "--strict",
