@@ -10,7 +10,7 @@ import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connections, models
-from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 
@@ -155,6 +155,12 @@ class ArticleQuerySet(models.QuerySet):
             )
             .order_by("id")
         )
+
+    def with_pending_changes(self):
+        """Stories with an importer's change waiting for an editor (articles.models.Revision)."""
+        revisions = self.model._meta.get_field("revisions").related_model.objects
+        pending = revisions.filter(article=OuterRef("pk"), status="pending")
+        return self.filter(Exists(pending))
 
     def needs_review(self):
         """The editors' queue: never reviewed, best first."""

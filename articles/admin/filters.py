@@ -14,13 +14,16 @@ class ReviewFilter(admin.SimpleListFilter):
     title = "review"
     parameter_name = "review"
     NEEDED = "needed"
+    PENDING = "pending"
 
     def lookups(self, request, model_admin):
-        return [(self.NEEDED, "Needs review"), ("done", "Reviewed")]
+        return [(self.NEEDED, "Needs review"), (self.PENDING, "Importers' changes waiting"), ("done", "Reviewed")]
 
     def queryset(self, request, queryset):
         if self.value() == self.NEEDED:
             return queryset.needs_review()
+        if self.value() == self.PENDING:
+            return queryset.with_pending_changes()
         if self.value() == "done":
             return queryset.filter(reviewed_at__isnull=False)
         return queryset

@@ -358,3 +358,13 @@ def test_the_loser_of_a_form_conflict_sees_who_changed_what_keeps_their_text_and
 
 def _change(article, data):
     return reverse("admin:articles_article_change", args=[article.pk]), data
+
+
+def test_stories_with_an_importers_change_waiting_are_a_review_queue_of_their_own(imported, client, admin_client):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(published=True)
+    Article.objects.create(title="Quiet", slug="quiet", original_url="https://q.example/", url_key="https://q.example/")
+    importer_client(client)
+    upload(client, "a.md", story_text(title="Importer's title").encode())
+    response = admin_client.get(reverse("admin:articles_article_changelist"), {"review": "pending"})
+    assert [story.pk for story in response.context["cl"].result_list] == [article.pk]
