@@ -49,7 +49,7 @@ def parsed_upload(upload, *, limits):
         yield name, FixtureError(message, filename=name)
 
 
-def import_upload(upload, *, dry_run, may_publish, user=None):
+def import_upload(upload, *, dry_run, may_publish, user=None, overwrite_editorial=False):
     """import_parsed over an upload; every file's result, in the order the files were uploaded.
 
     Without `may_publish` (an Importer who is not an Editor) the files' publish
@@ -59,6 +59,7 @@ def import_upload(upload, *, dry_run, may_publish, user=None):
         parsed_upload(upload, limits=import_limits()),
         dry_run=dry_run,
         may_publish=may_publish,
+        overwrite_editorial=overwrite_editorial,
         user=user,
         source=Revision.Source.UPLOAD,
         report=ImportReport(keep_all=True),
@@ -125,6 +126,8 @@ class StoryImportMixin:
                 upload=upload,
                 token=token,
                 importable=report.created + report.updated,
+                # Taking the files' values over editors' is an editor's decision.
+                can_overwrite=self.has_publish_permission(request),
             )
         else:
             context.update(step="upload", form=form, limits=limits)
@@ -147,8 +150,13 @@ class StoryImportMixin:
             self._forget_pending_import(request)
             self.message_user(request, str(exc), messages.ERROR)
             return HttpResponseRedirect(request.path)
+        may_publish = self.has_publish_permission(request)
         report = import_upload(
-            upload, dry_run=False, may_publish=self.has_publish_permission(request), user=request.user
+            upload,
+            dry_run=False,
+            may_publish=may_publish,
+            user=request.user,
+            overwrite_editorial=may_publish and request.POST.get("overwrite_editorial") == "1",
         )
         self._forget_pending_import(request)
         editorial.log_import(

@@ -368,3 +368,30 @@ def test_stories_with_an_importers_change_waiting_are_a_review_queue_of_their_ow
     upload(client, "a.md", story_text(title="Importer's title").encode())
     response = admin_client.get(reverse("admin:articles_article_changelist"), {"review": "pending"})
     assert [story.pk for story in response.context["cl"].result_list] == [article.pk]
+
+
+def test_the_upload_preview_reports_conflicts_and_lets_an_editor_take_the_files_values(imported, admin_client):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    preview, _ = upload(admin_client, "a.md", story_text(title="Upstream's new title").encode())
+    assert "title: kept the editor&#x27;s value" in preview.text and 'name="overwrite_editorial"' in preview.text
+    assert Article.objects.get().title == "Editor's title"
+    url = reverse("admin:articles_article_import")
+    preview = admin_client.post(
+        url, {"step": "upload", "files": [SimpleUploadedFile("a.md", story_text(title="Upstream's third").encode())]}
+    )
+    admin_client.post(url, {"step": "confirm", "token": preview.context["token"], "overwrite_editorial": "1"})
+    assert Article.objects.get().title == "Upstream's third"
+
+
+def test_an_importer_is_not_offered_and_cannot_forge_the_overwrite(imported, client):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    importer_client(client)
+    url = reverse("admin:articles_article_import")
+    preview = client.post(
+        url, {"step": "upload", "files": [SimpleUploadedFile("a.md", story_text(title="Upstream's new").encode())]}
+    )
+    assert 'name="overwrite_editorial"' not in preview.text
+    client.post(url, {"step": "confirm", "token": preview.context["token"], "overwrite_editorial": "1"})
+    assert Article.objects.get().title == "Editor's title"
