@@ -137,6 +137,23 @@ class Bench:
             again["seconds"] <= 0.05 * both["seconds"],
         )
         self.single_import = single
+        # Revisions' cost: the same import without them, best of two each, one process.
+        without = min(
+            self.timed(self.fresh_database(f"bare{n}"), "import", str(self.corpus), "--without-revisions")["seconds"]
+            for n in range(2)
+        )
+        with_revisions = min(
+            single["seconds"], self.timed(self.fresh_database("single2"), "import", str(self.corpus))["seconds"]
+        )
+        details.update(import_without_revisions=without)
+        self.row(
+            "1c. import with revisions vs without (one process)",
+            f"{with_revisions:.2f} s",
+            f"{without:.2f} s",
+            f"{with_revisions / without:.2f}x",
+            "<= 1.10x",
+            with_revisions <= 1.10 * without,
+        )
 
     def loaddata(self):
         # loaddata of 100,000 stories (1.5 million objects) takes the best part

@@ -3,7 +3,9 @@
 One measured operation, run in a fresh process by bench/run.py; prints JSON.
 
     timed.py floor DIR                 read and parse every file with PyYAML's C loader, nothing else
-    timed.py import DIR [--jobs N]     import_paths() into the database of DATABASE_URL
+    timed.py import DIR [--jobs N] [--without-revisions]
+                                       import_paths() into the database of DATABASE_URL; without
+                                       revisions: none built or written, to measure their cost
     timed.py loaddata FILE             Django's loaddata of a dumpdata file
     timed.py admin                     the admin story list: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
@@ -43,9 +45,14 @@ def setup_django():
     django.setup()
 
 
-def import_folder(folder, jobs):
+def import_folder(folder, jobs, *, revisions=True):
     setup_django()
+    from articles.models import Revision
     from articles.stories.write import import_paths
+
+    if not revisions:
+        # The import hands bulk_create a generator: not consuming it builds nothing.
+        Revision.objects.bulk_create = lambda rows, **options: []
 
     started = time.perf_counter()
     report = import_paths([folder], jobs=jobs, batch_size=200)
@@ -112,7 +119,7 @@ def main():
         result = floor(args[0])
     elif operation == "import":
         jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else 1
-        result = import_folder(args[0], jobs)
+        result = import_folder(args[0], jobs, revisions="--without-revisions" not in args)
     elif operation == "loaddata":
         result = loaddata(args[0])
     elif operation == "admin":
