@@ -151,8 +151,10 @@ class ArticleAdminForm(forms.ModelForm):
         What the editor typed stays in the form; the form now carries the
         newer version, and the one they opened as its base.
         """
-        current = Article.objects.get(pk=self.instance.pk)
-        base = _content_at(current, version)
+        current = Article.objects.filter(pk=self.instance.pk).first()
+        if current is None:
+            raise ValidationError("This story was deleted since you opened it.", code="deleted")
+        base = _content_at(current, cleaned.get("base_version") or version)
         last = current.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
         who = f"{last.author} saved it at {timezone.localtime(last.created_at):%Y-%m-%d %H:%M}" if last else ""
         theirs = _form_values(current)
@@ -173,7 +175,9 @@ class ArticleAdminForm(forms.ModelForm):
         )
         self.data = self.data.copy()
         self.data[self.add_prefix("version")] = str(current.version)
-        self.data[self.add_prefix("base_version")] = str(version or current.version)
+        # A second conflict keeps the version first opened: what the editor's form still holds.
+        opened = cleaned.get("base_version") or version or current.version
+        self.data[self.add_prefix("base_version")] = str(opened)
         raise ValidationError(" ".join(detail.split()), code="stale")
 
     def _keep_theirs_where_untouched(self, cleaned, base_version):

@@ -18,7 +18,9 @@ from .images.pictures import picture_from
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
 from .revisions.content import pack, to_content, unpack
-from .stories.parse import parse_story_bytes
+from .stories.parse import Limits, parse_story_bytes
+
+STORED_FILE_LIMITS = Limits(max_file_bytes=2**62, max_related=2**62, max_images=2**62, max_yaml_nodes=2**62)
 
 
 class Topic(TagBase):
@@ -393,7 +395,10 @@ class Revision(models.Model):
             if self.content_data is not None:
                 self._content = unpack(self.content_data)
             else:
-                story = parse_story_bytes(zlib.decompress(bytes(self.file_data)), filename=self.source_name)
+                # Bytes an import already accepted: the limits of the day do not apply again.
+                story = parse_story_bytes(
+                    zlib.decompress(bytes(self.file_data)), filename=self.source_name, limits=STORED_FILE_LIMITS
+                )
                 self._content = to_content(story)
         return self._content
 

@@ -59,13 +59,16 @@ class RevisionsMixin:
         revisions = list(
             Revision.objects.filter(article=article).select_related("user").order_by("-id")[: HISTORY_LENGTH + 1]
         )
-        # Each revision against the one before it: what that change did.
-        for index, revision in enumerate(revisions):
-            previous = revisions[index + 1] if index + 1 < len(revisions) else None
+        # Each revision against the applied one before it: what that change did
+        # (or, pending or rejected, would have done).
+        previous = None
+        for revision in reversed(revisions):
             revision.is_first = previous is None
             revision.changed_fields = (
                 [change.label for change in changes(previous.content, revision.content)] if previous else []
             )
+            if revision.status == Revision.Status.LIVE:
+                previous = revision
         log_entries = LogEntry.objects.filter(
             content_type=ContentType.objects.get_for_model(Article), object_id=str(article.pk)
         ).select_related("user")[:50]

@@ -46,19 +46,29 @@ def three_way(*, base: dict | None, current: dict, incoming: dict, overwrite: bo
         return merged
     for name in EDITORIAL_FIELDS:
         mine, theirs, was = current.get(name), incoming.get(name), base.get(name)
-        if mine == was:
+        same = _same_topics if name == "topics" else _equal
+        if same(mine, was):
             continue  # the editor left it alone
         if overwrite:
-            if mine != theirs:
+            if not same(mine, theirs):
                 merged.overwritten.append(Conflict(name, mine, theirs))
             continue
         merged.next_base[name] = was
-        if mine == theirs:
+        if same(mine, theirs):
             continue  # the file agrees with the editor, this time
         merged.content[name] = mine
         merged.kept.append(name)
-        if theirs != was:
+        if not same(theirs, was):
             merged.conflicts.append(Conflict(name, mine, theirs))
             # Reported once: the next file that says the same is no new conflict.
             merged.next_base[name] = theirs
     return merged
+
+
+def _equal(a, b):
+    return a == b
+
+
+def _same_topics(a, b):
+    # A file's "ai" is the topic "AI": topics are one whatever their case.
+    return [name.casefold() for name in a or ()] == [name.casefold() for name in b or ()]

@@ -38,6 +38,14 @@ def approve_revision(revision: Revision, *, user) -> Revision:
     """An editor lets a pending importer's change reach readers."""
     with transaction.atomic():
         pending = Revision.objects.select_for_update().get(pk=revision.pk, status=Revision.Status.PENDING)
+        current = Article.objects.filter(pk=pending.article_id).values_list("version", flat=True).first()
+        if current != pending.version:
+            # Applying it whole would undo what editors did since the upload.
+            raise ValidationError(
+                "The story changed since this upload (it was made against an older version): compare it with the"
+                " story now, reject it, and upload the file again if its changes are still wanted.",
+                code="stale",
+            )
         applied = _apply(
             pending.article_id,
             pending.content,

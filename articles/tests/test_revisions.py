@@ -395,3 +395,32 @@ def test_an_importer_is_not_offered_and_cannot_forge_the_overwrite(imported, cli
     assert 'name="overwrite_editorial"' not in preview.text
     client.post(url, {"step": "confirm", "token": preview.context["token"], "overwrite_editorial": "1"})
     assert Article.objects.get().title == "Editor's title"
+
+
+def test_an_importers_change_made_against_an_older_version_cannot_be_approved_over_newer_work(
+    imported, client, admin_client, admin_user
+):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(published=True)
+    importer_client(client)
+    upload(client, "a.md", story_text(title="Importer's title").encode())
+    pending = Revision.objects.get(status="pending")
+    editorial.unpublish_stories(queryset=Article.objects.all(), user=admin_user)  # taken down meanwhile
+    decide = reverse("admin:articles_article_revisions_decide", args=[article.pk, pending.pk])
+    response = admin_client.post(decide, {"decision": "approve"}, follow=True)
+    assert "The story changed since this upload" in response.text
+    article.refresh_from_db()
+    assert (article.title, article.published) == ("Upstream title", False)
+
+
+def test_a_topic_spelled_otherwise_by_the_file_is_no_editors_change(write_fixture):
+    from articles.stories.references import ensure_topics
+
+    ensure_topics(["AI"])
+    path = write_fixture("a.md", story_text(title="T").replace("  - AI", "  - ai"))
+    import_paths([path])
+    path.write_text(story_text(title="T").replace("  - AI", "  - ai\n  - Policy"))
+    report = import_paths([path])
+    # Neither a conflict nor a warning: results keep only the files worth telling about.
+    assert report.updated == 1 and report.results == []
+    assert [t.name for t in Article.objects.get().topic_list] == ["AI", "Policy"]
