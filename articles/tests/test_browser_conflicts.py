@@ -17,16 +17,28 @@ PASSWORD = "a-long-test-password-1"
 STORIES = "/admin/articles/article/"
 
 
-def logged_in(browser, live_server, username):
-    get_user_model().objects.create_superuser(username, f"{username}@example.com", PASSWORD)
-    page = browser.new_context(base_url=live_server.url).new_page()
-    page.set_default_timeout(10_000)
-    page.goto(f"/admin/login/?next={STORIES}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(re.compile(f"{STORIES}$"))
-    return page
+@pytest.fixture
+def logged_in(browser, live_server):
+    """logged_in(username): a page of a browser context of its own, logged in to the admin."""
+    contexts = []
+
+    def log_in(username):
+        get_user_model().objects.create_superuser(username, f"{username}@example.com", PASSWORD)
+        context = browser.new_context(base_url=live_server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"/admin/login/?next={STORIES}")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url(re.compile(f"{STORIES}$"))
+        return page
+
+    yield log_in
+    # Closed, so that no keep-alive connection outlives the test's live server.
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture
@@ -36,11 +48,11 @@ def story():
     return Article.objects.get()
 
 
-def test_a_list_edit_from_an_old_page_does_not_republish_what_a_colleague_took_down(browser, live_server, story):
+def test_a_list_edit_from_an_old_page_does_not_republish_what_a_colleague_took_down(logged_in, story):
     other = Article.objects.create(
         title="Another story", slug="another", original_url="https://o.example/", url_key="https://o.example/"
     )
-    alice, bob = logged_in(browser, live_server, "alice"), logged_in(browser, live_server, "bob")
+    alice, bob = logged_in("alice"), logged_in("bob")
     alice.goto(STORIES)
     bob.goto(STORIES)
     # Bob takes the story down.
@@ -58,8 +70,8 @@ def test_a_list_edit_from_an_old_page_does_not_republish_what_a_colleague_took_d
     assert story.published is False and other.published is True
 
 
-def test_the_editor_who_loses_a_form_conflict_keeps_their_text_and_saves_over_it(browser, live_server, story):
-    alice, bob = logged_in(browser, live_server, "alice"), logged_in(browser, live_server, "bob")
+def test_the_editor_who_loses_a_form_conflict_keeps_their_text_and_saves_over_it(logged_in, story):
+    alice, bob = logged_in("alice"), logged_in("bob")
     change = f"{STORIES}{story.pk}/change/"
     alice.goto(change)
     bob.goto(change)
