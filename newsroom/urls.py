@@ -9,6 +9,11 @@ from articles.seo import robots_txt
 from articles.sitemaps import SITEMAPS
 from core.health import healthz
 
+# The editors' admin is Newsroom's, not "Django administration".
+admin.site.site_header = "Newsroom"
+admin.site.site_title = "Newsroom admin"
+admin.site.index_title = "Editorial desk"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

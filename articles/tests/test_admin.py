@@ -822,3 +822,9 @@ def test_featured_content_is_shown_escaped_never_rendered(admin_client):
     html = admin_client.get(change_url(story)).content.decode()
     assert '<iframe src="https://evil.example/">' not in html
     assert "&lt;iframe" in html
+
+
+def test_the_admin_says_newsroom_not_django_administration(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert "<title>Editorial desk | Newsroom admin</title>" in page
+    assert "Django administration" not in page and 'id="site-name"><a href="/admin/">Newsroom</a>' in page
