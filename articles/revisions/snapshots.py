@@ -22,13 +22,16 @@ def batched(items, size):
         yield items[start : start + size]
 
 
-def current_contents(article_ids) -> dict:
-    """{story id: content} of these stories as they are now."""
-    contents = {}
+def _stories_now(article_ids):
+    """(story row, content) of each of these stories as they are now, read in batches."""
     for batch in batched(article_ids, BATCH_SIZE):
         for article in Article.objects.filter(pk__in=batch).for_export():
-            contents[article.pk] = to_content(story_from_article(article))
-    return contents
+            yield article, to_content(story_from_article(article))
+
+
+def current_contents(article_ids) -> dict:
+    """{story id: content} of these stories as they are now."""
+    return {article.pk: content for article, content in _stories_now(article_ids)}
 
 
 def import_bases(article_ids) -> dict:
@@ -48,20 +51,18 @@ def import_bases(article_ids) -> dict:
 
 def record_revisions(article_ids, *, user=None, source, source_name="", message="") -> list[Revision]:
     """A revision of each of these stories as they are now: call it after the change, in its transaction."""
-    rows = []
-    for batch in batched(list(article_ids), BATCH_SIZE):
-        for article in Article.objects.filter(pk__in=batch).for_export():
-            rows.append(
-                Revision(
-                    article_id=article.pk,
-                    user=user,
-                    source=source,
-                    source_name=source_name,
-                    version=article.version,
-                    content=to_content(story_from_article(article)),
-                    message=message,
-                )
-            )
+    rows = [
+        Revision(
+            article_id=article.pk,
+            user=user,
+            source=source,
+            source_name=source_name,
+            version=article.version,
+            content=content,
+            message=message,
+        )
+        for article, content in _stories_now(article_ids)
+    ]
     return Revision.objects.bulk_create(rows, batch_size=BATCH_SIZE)
 
 
