@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "django_filters",
     "taggit",
     "axes",
+    "django_tasks",
+    # Its tables and admin are there whichever backend runs the jobs.
+    "django_tasks_db",
     "core",
     "providers",
     "articles",
@@ -223,6 +226,24 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
     )
 }
+
+# Background jobs (articles/tasks.py) on Django's Tasks API. The database backend
+# needs nothing more than the database and `manage.py run_worker`; TASKS_BACKEND=rq
+# puts them on RQ over REDIS_URL, for workers on several machines (docs/deploy.md).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0)")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 6 * 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    # In the request or command that enqueues: no worker (a one-off script, a demo).
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
 
 # Public pages are cached whole (articles.pagecache.public_page), keyed by how
 # fresh the content is; that freshness is read from the database at most this
