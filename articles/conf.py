@@ -22,12 +22,13 @@ DEFAULTS = {
         # Files written in one transaction.
         "BATCH_SIZE": 200,
         # An upload in the admin: what the browser sends, all files together...
-        "MAX_UPLOAD_BYTES": 20 * MIB,
+        "MAX_UPLOAD_BYTES": 200 * MIB,
         # ...the story files taken, archives' members included...
-        "MAX_UPLOAD_FILES": 500,
+        "MAX_UPLOAD_FILES": 100_000,
         # ...what its archives may unpack to, and the entries of one archive, taken or not.
-        "MAX_EXPANDED_BYTES": 50 * MIB,
-        "MAX_ARCHIVE_MEMBERS": 5000,
+        # (The request holds them in memory while it checks them: the preview and import are jobs.)
+        "MAX_EXPANDED_BYTES": 512 * MIB,
+        "MAX_ARCHIVE_MEMBERS": 100_000,
         # Where uploads wait between the preview and the import; "" is the system's temporary folder.
         # The preview's worker reads them there: on several machines, a shared folder.
         "UPLOAD_DIR": "",
