@@ -36,9 +36,13 @@ def cache_images_later(story_ids) -> int:
     size = config["IMAGE_JOB_STORIES"]
     enqueued = 0
     for start in range(0, len(story_ids), size):
-        chunk = story_ids[start : start + size]
-        if images_of(chunk).exists():
-            cache_story_images.enqueue(chunk)
+        wanting = set()
+        for own, related in images_of(story_ids[start : start + size]).values_list(
+            "article_id", "related_link__article_id"
+        ):
+            wanting.add(own or related)
+        if wanting:
+            cache_story_images.enqueue(sorted(wanting))
             enqueued += 1
     return enqueued
 
