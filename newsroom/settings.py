@@ -261,6 +261,10 @@ NEWSROOM_IMPORT = env_ints(
     ["MAX_FILE_BYTES", "MAX_RELATED", "MAX_IMAGES", "MAX_YAML_NODES", "BATCH_SIZE", "MAX_UPLOAD_BYTES"],
 )
 
+if os.environ.get("NEWSROOM_UPLOAD_DIR"):
+    # Admin uploads wait there for their jobs: with workers on other machines, a shared folder.
+    NEWSROOM_IMPORT["UPLOAD_DIR"] = os.environ["NEWSROOM_UPLOAD_DIR"]
+
 # Request bodies larger than this are refused (413) before they are read; only
 # the admin's upload pages take more, from users allowed to use them
 # (core.middleware.RequestBodyLimitMiddleware). Forms never need more.

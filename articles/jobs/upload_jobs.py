@@ -18,11 +18,13 @@ import hmac
 import pickle
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from .. import editorial
 from ..conf import newsroom_settings
@@ -34,6 +36,11 @@ from ..stories.sources import Unchanged
 from ..stories.uploads import load_upload
 from ..stories.write import import_parsed
 from .models import UploadJob
+
+try:
+    from django.tasks import TaskResultStatus
+except ImportError:  # Django < 6.0
+    from django_tasks import TaskResultStatus
 
 PARSE_FILE = "parse.pickle"
 PREVIEW_FILE = "preview.pickle"
@@ -92,9 +99,26 @@ def create_upload_job(*, upload, token, user, may_publish) -> UploadJob:
 
 def next_attempt(job, status) -> int:
     """Start (or restart) a step: the attempt the step's task must hold."""
-    UploadJob.objects.filter(pk=job.pk).update(attempt=F("attempt") + 1, status=status, done=0, error="")
+    if job.task_id and job.running:
+        # A killed worker leaves its row in the database backend's queue "running" for ever.
+        DBTaskResult.objects.filter(id=_uuid(job.task_id), status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.FAILED,
+            finished_at=timezone.now(),
+            exception_class_path=f"{__name__}.Superseded",
+            traceback="The worker running this job stopped; the step was resumed as a new job.",
+        )
+    UploadJob.objects.filter(pk=job.pk).update(
+        attempt=F("attempt") + 1, status=status, done=0, error="", heartbeat_at=timezone.now()
+    )
     job.refresh_from_db()
     return job.attempt
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None  # another backend's id: no row of the database backend
 
 
 def is_stale(job, *, now=None) -> bool:

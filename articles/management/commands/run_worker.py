@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 try:
-    from django.tasks import default_task_backend
+    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 except ImportError:  # Django < 6.0
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 
 from articles.jobs.periodic import PeriodicTrigger, enqueue_due_jobs
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", help="a name unique among the workers (default: generated)")
 
     def handle(self, *, queue_name, batch, max_tasks, interval, no_periodic, worker_id, **options):
-        backend = type(default_task_backend).__name__
+        backend = type(task_backends[DEFAULT_TASK_BACKEND_ALIAS]).__name__
         verbosity = options["verbosity"]
         trigger = None
         if not no_periodic:
@@ -44,7 +44,7 @@ class Command(BaseCommand):
         try:
             if backend == "DatabaseBackend":
                 arguments = ["--queue-name", queue_name, "--interval", str(interval), "--no-reload"]
-                arguments += ["--batch"] if batch else []
+                arguments += ["--batch", "--no-startup-delay"] if batch else []
                 arguments += ["--max-tasks", str(max_tasks)] if max_tasks else []
                 arguments += ["--worker-id", worker_id] if worker_id else []
                 call_command("db_worker", *arguments, verbosity=verbosity)
