@@ -25,7 +25,7 @@ class JobQueueAdmin(StrictModelAdmin, DBTaskResultAdmin):
 
     def has_retry_permission(self, request):
         # Retrying runs a job again: a write, for those who may change the queue.
-        return request.user.has_perm("django_tasks_db.change_dbtaskresult")
+        return request.user.has_perm("django_tasks_database.change_dbtaskresult")
 
     @admin.display(description="error")
     def error(self, obj):
