@@ -10,8 +10,9 @@ backend), the page shows its result at once.
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.crypto import constant_time_compare
@@ -124,6 +125,10 @@ class StoryImportMixin:
                 job = start_step(job, status)
                 self.message_user(request, "The upload's job starts again where it stopped.", messages.INFO)
             return HttpResponseRedirect(request.path)
+        if request.GET.get("format") == "json":
+            # The live progress (static/admin_extra/import_progress.js).
+            state = render_to_string("admin/articles/article/_import_state.txt", {"job": job})
+            return JsonResponse({"running": job.running, "done": job.done, "total": job.total, "state": state})
         return self._job_page(request, job)
 
     def _job_page(self, request, job):

@@ -101,3 +101,12 @@ def test_a_failed_upload_shows_its_error_and_offers_resume(admin_client, admin_u
     html = admin_client.get(reverse("admin:articles_article_import_progress", args=[job.pk])).content.decode()
     assert "The job failed: the database went away" in html and "Resume" in html
     assert 'http-equiv="refresh"' not in html
+
+
+def test_the_progress_json_is_the_owners_only(admin_client, admin_user):
+    job = upload_job(admin_user, status=UploadJob.Status.IMPORTING, done=3)
+    url = reverse("admin:articles_article_import_progress", args=[job.pk])
+    answer = admin_client.get(url, {"format": "json"}).json()
+    assert answer == {"running": True, "done": 3, "total": 10, "state": "Importing: 3 of 10 files."}
+    other = staff("import_stories")
+    assert other.get(url, {"format": "json"}).status_code == 404

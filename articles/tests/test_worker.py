@@ -143,7 +143,7 @@ def test_an_upload_is_previewed_and_imported_by_jobs_on_a_progress_page(worker):
     response = client.get(progress_url)
     assert response.context["step"] == "progress"
     html = response.content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in html
+    assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in html
     assert "0 of 2 files" in html
 
     worker("--batch", "--no-periodic")
