@@ -17,7 +17,7 @@ except ImportError:  # Django < 6.0
     from django_tasks import task
 
 from .conf import newsroom_settings
-from .images.copies import cache_new_images, images_of
+from .images.copies import cache_new_images, stories_with_images_to_cache
 from .images.prune import prune_images as prune_image_files
 from .jobs import links, upload_jobs
 from .revisions.snapshots import prune_revisions as prune_old_revisions
@@ -36,11 +36,7 @@ def cache_images_later(story_ids) -> int:
     size = config["IMAGE_JOB_STORIES"]
     enqueued = 0
     for start in range(0, len(story_ids), size):
-        wanting = set()
-        for own, related in images_of(story_ids[start : start + size]).values_list(
-            "article_id", "related_link__article_id"
-        ):
-            wanting.add(own or related)
+        wanting = stories_with_images_to_cache(story_ids[start : start + size])
         if wanting:
             cache_story_images.enqueue(sorted(wanting))
             enqueued += 1

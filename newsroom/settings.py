@@ -304,6 +304,11 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 
+# Background jobs: the defaults and their reasons are in articles/conf.py.
+NEWSROOM_JOBS = {}
+if os.environ.get("NEWSROOM_CACHE_IMAGES_AFTER_IMPORT", "").strip():
+    NEWSROOM_JOBS["CACHE_IMAGES_AFTER_IMPORT"] = env_bool("NEWSROOM_CACHE_IMAGES_AFTER_IMPORT")
+
 # Revisions and images: the defaults and their reasons are in articles/conf.py.
 NEWSROOM_REVISIONS = env_ints("NEWSROOM_REVISIONS_", ["KEEP_DAYS", "KEEP_LATEST"])
 NEWSROOM_IMAGES = env_ints(

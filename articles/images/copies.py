@@ -186,6 +186,18 @@ def images_of(story_ids):
     return images_to_cache().filter(Q(article_id__in=story_ids) | Q(related_link__article_id__in=story_ids))
 
 
+def stories_with_images_to_cache(story_ids) -> list[int]:
+    """Which of these stories have an image to cache, their own or a related item's.
+
+    Two queries, each on its foreign key's index: an OR across the join would
+    scan every image, on every import.
+    """
+    waiting = images_to_cache().order_by()
+    own = waiting.filter(article_id__in=story_ids).values_list("article_id", flat=True)
+    related = waiting.filter(related_link__article_id__in=story_ids).values_list("related_link__article_id", flat=True)
+    return sorted(set(own.distinct()) | set(related.distinct()))
+
+
 def _in_batches(ids):
     for start in range(0, len(ids), _BATCH):
         yield from Image.objects.filter(pk__in=ids[start : start + _BATCH]).order_by("pk")
