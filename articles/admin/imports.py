@@ -132,6 +132,14 @@ class StoryImportMixin:
         return self._job_page(request, job)
 
     def _job_page(self, request, job):
+        try:
+            return self._job_result_page(request, job)
+        except FileNotFoundError:
+            # The upload's folder was purged (UPLOAD_MAX_AGE): the summary is all that is left.
+            context = self._context(request, step="progress", title="Import stories", job=job, expired=True)
+            return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def _job_result_page(self, request, job):
         progress_url = reverse("admin:articles_article_import_progress", args=[job.pk])
         if job.status == UploadJob.Status.PREVIEWED:
             pending = request.session.get(UPLOAD_SESSION_KEY) or {}

@@ -110,3 +110,13 @@ def test_the_progress_json_is_the_owners_only(admin_client, admin_user):
     assert answer == {"running": True, "done": 3, "total": 10, "state": "Importing: 3 of 10 files."}
     other = staff("import_stories")
     assert other.get(url, {"format": "json"}).status_code == 404
+
+
+def test_an_upload_whose_files_have_expired_shows_its_summary(admin_client, admin_user, settings, tmp_path):
+    settings.NEWSROOM_IMPORT = {**settings.NEWSROOM_IMPORT, "UPLOAD_DIR": str(tmp_path)}
+    job = upload_job(
+        admin_user, status=UploadJob.Status.DONE, summary="created 10, updated 0", parse_digest="a:b:c", done=10
+    )
+    response = admin_client.get(reverse("admin:articles_article_import_progress", args=[job.pk]))
+    assert response.status_code == 200
+    assert "Created 10, updated 0. The file-by-file report of this upload has expired." in response.content.decode()
