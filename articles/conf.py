@@ -79,6 +79,8 @@ DEFAULTS = {
         "TIMEOUT": 10,
         # Seconds between two requests to one host (requests to one host never overlap).
         "HOST_DELAY": 2.0,
+        # A run stops asking after this long (less than check_sources' interval in PERIODIC).
+        "MAX_SECONDS": 45 * 60,
         "USER_AGENT": "Newsroom source-link checker (https://github.com/newsroom)",
         # Failures in a row that make a source broken.
         "BROKEN_AFTER": 2,

@@ -76,9 +76,15 @@ def check_sources(*, now=None, config=None, resolve=socket.getaddrinfo, sleep=ti
         return LinkReport()
     policy = link_policy(config)
 
+    # A run ends before the next one is due, so that two never ask one host at once;
+    # what it did not reach stays due.
+    deadline = time.monotonic() + config["MAX_SECONDS"]
+
     def check_host(items):
         outcomes = []
         for index, (pk, url) in enumerate(items):
+            if time.monotonic() > deadline:
+                break
             if index:
                 sleep(config["HOST_DELAY"])
             outcomes.append((pk, _outcome(url, policy, config["USER_AGENT"], resolve)))

@@ -175,11 +175,14 @@ def preview_upload(*, job_id, attempt) -> str:
         return str(exc)
     try:
         upload = _load_stored(job)
-        parsed = []
+        folder = upload_root() / job.token
+        # The parse goes to disk as it comes: held in memory, 10,000 stories' objects
+        # would make every garbage collection walk them all.
+        parsed = _SignedStream(folder / PARSE_FILE)
 
         def parse():
             for pair in parsed_upload(upload, limits=import_limits()):
-                parsed.append(pair)
+                parsed.write(pair)
                 yield pair
 
         report = import_parsed(
@@ -192,8 +195,7 @@ def preview_upload(*, job_id, attempt) -> str:
         )
         in_upload_order(report, upload)
         report.skipped = upload.skipped
-        folder = upload_root() / job.token
-        digests = [_write_signed(folder / PARSE_FILE, parsed), _write_signed(folder / PREVIEW_FILE, report)]
+        digests = [parsed.close(), _write_signed(folder / PREVIEW_FILE, report)]
         (folder / RESULTS_FILE).unlink(missing_ok=True)
     except Superseded as exc:
         return str(exc)
@@ -222,7 +224,7 @@ def import_upload(*, job_id, attempt) -> ImportReport | None:
         return None
     folder = upload_root() / job.token
     try:
-        parsed = _read_signed(folder / PARSE_FILE, job.parse_digest.split(":")[0])
+        parsed = _read_stream(folder / PARSE_FILE, job.parse_digest.split(":")[0])
         report = _RecordedReport(folder / RESULTS_FILE)
 
         def remaining():
@@ -310,9 +312,45 @@ class _RecordedReport(ImportReport):
 # written there is ever unpickled.
 
 
-def _hash(data):
+def _mac(data=b""):
     key = hashlib.sha256(f"newsroom-upload-job:{settings.SECRET_KEY}".encode()).digest()
-    return hmac.new(key, data, hashlib.sha256).hexdigest()
+    return hmac.new(key, data, hashlib.sha256)
+
+
+def _hash(data):
+    return _mac(data).hexdigest()
+
+
+class _SignedStream:
+    """Pickles written one after the other to `path`; close() gives the keyed hash of them all."""
+
+    def __init__(self, path):
+        self.file, self.mac = path.open("wb"), _mac()
+
+    def write(self, value):
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self.mac.update(data)
+        self.file.write(data)
+
+    def close(self):
+        self.file.close()
+        return self.mac.hexdigest()
+
+
+def _read_stream(path, digest):
+    """The values a _SignedStream wrote, one at a time, once the whole file's hash is checked."""
+    mac = _mac()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            mac.update(chunk)
+    if not hmac.compare_digest(mac.hexdigest(), digest):
+        raise ValueError(f"{path.name} is not the one this job wrote")
+    with path.open("rb") as stream:
+        while True:
+            try:
+                yield pickle.load(stream)  # noqa: S301 - checked above
+            except EOFError:
+                return
 
 
 def _write_signed(path, value):

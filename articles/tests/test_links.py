@@ -216,3 +216,10 @@ def test_the_admin_lists_broken_sources(admin_client):
     make_article(title="Fine one")
     response = admin_client.get(reverse("admin:articles_article_changelist"), {"source": "broken"})
     assert list(response.context["cl"].result_list) == [broken]
+
+
+def test_a_run_stops_asking_at_its_time_limit_and_leaves_the_rest_due(server, settings):
+    settings.NEWSROOM_LINKS = {"ALLOW_LOOPBACK": True, "HOST_DELAY": 0, "TIMEOUT": 2, "MAX_SECONDS": 0}
+    story_at(server, "/ok")
+    assert check_sources().checked == 0
+    assert Article.objects.filter(source_checked_at__isnull=True).count() == 1
