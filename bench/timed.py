@@ -60,9 +60,16 @@ def import_folder(folder, jobs, *, revisions=True, cache_images=False):
 
     started = time.perf_counter()
     report = import_paths([folder], jobs=jobs, batch_size=200)
+    imported = time.perf_counter()
     image_jobs = cache_images_later(report.written) if cache_images else 0
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "summary": report.summary(), "peak_rss_mb": peak_rss_mb(), "image_jobs": image_jobs}
+    return {
+        "seconds": seconds,
+        "summary": report.summary(),
+        "peak_rss_mb": peak_rss_mb(),
+        "image_jobs": image_jobs,
+        "enqueue_seconds": seconds - (imported - started),
+    }
 
 
 def upload(archive):

@@ -22,9 +22,15 @@ from django_tasks_db.models import DBTaskResult
 
 from articles import tasks
 from articles.jobs.models import PeriodicJob, UploadJob
-from articles.models import Article, RelatedLink, Revision
+from articles.models import Article, Image, RelatedLink, Revision
 
+from .factories import make_article, make_image
 from .test_admin_import import make_zip, user_in
+from .test_images import (
+    ImageServer,
+    files,  # noqa: F401 (a fixture)
+)
+from .test_links import LinkServer
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/5"
@@ -32,7 +38,7 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 
 def base_env(**extra):
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "TASKS_BACKEND"}}
-    return {**env, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **extra}
+    return {**env, "DJANGO_SETTINGS_MODULE": "articles.tests.worker_settings", **extra}
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +121,23 @@ def test_several_workers_enqueue_each_due_periodic_job_once(worker):
     assert paths == ["articles.tasks.check_sources", "articles.tasks.prune_images", "articles.tasks.prune_revisions"]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
     assert PeriodicJob.objects.count() == 3
+
+
+def test_a_worker_caches_an_imported_storys_images_and_checks_its_source(worker, files, settings):  # noqa: F811
+    settings.NEWSROOM_JOBS = {"CACHE_IMAGES_AFTER_IMPORT": True}
+    images, links = ImageServer(files), LinkServer()
+    with images, links:
+        article = make_article(original_url=links.url("/gone"), web_url="")
+        make_image(article=article, position=0, url=images.url("/gps.jpg"))
+        assert tasks.cache_images_later([article.pk]) == 1
+        tasks.check_sources.enqueue()
+        worker("--batch", "--no-periodic")
+        image = Image.objects.get()
+        assert image.file and image.renditions.count() == 6
+        assert images.requests == ["/gps.jpg"]
+        article.refresh_from_db()
+        assert article.source_failures == 1 and article.source_checked_at
+        assert [method for method, _, _ in links.requests] == ["HEAD", "GET"]
 
 
 def story(number, title=None):
