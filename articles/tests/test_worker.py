@@ -148,8 +148,8 @@ def story(number, title=None):
     ).encode()
 
 
-def upload(client, files):
-    data = {"step": "upload", "files": [SimpleUploadedFile(name, content) for name, content in files]}
+def upload(client, named_files):
+    data = {"step": "upload", "files": [SimpleUploadedFile(name, content) for name, content in named_files]}
     return client.post(reverse("admin:articles_article_import"), data)
 
 
@@ -190,14 +190,14 @@ def test_an_upload_is_previewed_and_imported_by_jobs_on_a_progress_page(worker):
 
 def test_the_same_upload_twice_changes_nothing(worker):
     _, client = user_in("importer", "Importers")
-    files = [("a.txt", story(1)), ("b.txt", story(2))]
-    upload(client, files)
+    uploaded = [("a.txt", story(1)), ("b.txt", story(2))]
+    upload(client, uploaded)
     worker("--batch", "--no-periodic")
     confirm(client, client.session["articles_pending_import"]["token"])
     worker("--batch", "--no-periodic")
     revisions = Revision.objects.count()
 
-    upload(client, files)
+    upload(client, uploaded)
     worker("--batch", "--no-periodic")
     job = UploadJob.objects.order_by("-created_at").first()
     preview = client.get(reverse("admin:articles_article_import_progress", args=[job.pk]))
