@@ -192,9 +192,10 @@ class StoryImportMixin:
             message = str(exc) if isinstance(exc, UploadError) else "This upload's preview is not ready or was used."
             self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.path)
-        may_publish = self.has_publish_permission(request)
-        job.overwrite_editorial = may_publish and request.POST.get("overwrite_editorial") == "1"
-        job.save(update_fields=["overwrite_editorial"])
+        # The uploader's permissions now, not at the preview: a right withdrawn since is withdrawn.
+        job.may_publish = self.has_publish_permission(request)
+        job.overwrite_editorial = job.may_publish and request.POST.get("overwrite_editorial") == "1"
+        job.save(update_fields=["may_publish", "overwrite_editorial"])
         # Confirmed once: the session forgets it, the job keeps the files until it is done.
         request.session.pop(UPLOAD_SESSION_KEY, None)
         job = start_step(job, UploadJob.Status.IMPORTING)

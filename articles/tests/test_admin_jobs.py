@@ -2,10 +2,15 @@
 progress page of an upload whose worker stopped."""
 
 import datetime
+from importlib import import_module
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +18,9 @@ from django_tasks_db.models import DBTaskResult
 
 from articles import tasks
 from articles.jobs.models import UploadJob
+from articles.models import Article
+
+from .test_admin_import import story, user_in
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +128,17 @@ def test_an_upload_whose_files_have_expired_shows_its_summary(admin_client, admi
     response = admin_client.get(reverse("admin:articles_article_import_progress", args=[job.pk]))
     assert response.status_code == 200
     assert "Created 10, updated 0. The file-by-file report of this upload has expired." in response.content.decode()
+
+
+def test_publishing_rights_are_the_ones_at_confirmation_not_at_the_preview(settings, tmp_path):
+    settings.NEWSROOM_IMPORT = {**settings.NEWSROOM_IMPORT, "UPLOAD_DIR": str(tmp_path)}
+    groups = import_module("articles.migrations.0002_editorial_groups")
+    groups.create_groups(apps, SimpleNamespace(connection=connection))
+    user, client = user_in("editor", "Editors", "Importers")
+    text = story("Live at once", "https://example.com/live").replace(b"published: false", b"published: true")
+    preview = client.post(
+        reverse("admin:articles_article_import"), {"step": "upload", "files": [SimpleUploadedFile("a.md", text)]}
+    )
+    user.groups.set(Group.objects.filter(name="Importers"))
+    client.post(reverse("admin:articles_article_import"), {"step": "confirm", "token": preview.context["token"]})
+    assert Article.objects.get().published is False
