@@ -23,18 +23,22 @@ install: $(VENV)/.runtime
 
 install-dev: $(VENV)/.dev
 
-## Set up (virtualenv, migrations, sample stories, an admin user) and serve on http://$(HOST):$(PORT)/
+# The background worker runs beside the server; when the server stops (Ctrl-C)
+# the shell's trap stops the worker too, and a worker that dies leaves the server be.
+WITH_WORKER = $(PY) manage.py run_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM;
+
+## Set up (virtualenv, migrations, sample stories, an admin user) and serve on http://$(HOST):$(PORT)/ with a worker
 run: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py import_stories fixtures/
 	$(PY) manage.py ensure_admin
-	DJANGO_DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	export DJANGO_DEBUG=1; $(WITH_WORKER) $(PY) manage.py runserver $(HOST):$(PORT)
 
-## Production-like on one machine: DEBUG off, hashed static files served by whitenoise, gunicorn.
+## Production-like on one machine: DEBUG off, hashed static files served by whitenoise, gunicorn, a worker.
 serve: install
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py collectstatic --no-input --verbosity 0
-	DJANGO_DEBUG=0 $(VENV)/bin/gunicorn --config gunicorn.conf.py newsroom.wsgi
+	export DJANGO_DEBUG=0; $(WITH_WORKER) $(VENV)/bin/gunicorn --config gunicorn.conf.py newsroom.wsgi
 
 ## The whole test suite, browser tests included (they install Chromium when they can).
 test: install-dev browser-deps

@@ -64,3 +64,12 @@ def fresh_public_pages(settings):
     # Tests change stories with queryset.update() and look at once; the
     # one-second memo of articles.pagecache has tests of its own.
     settings.NEWSROOM_FRESHNESS_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _jobs_run_at_once(settings):
+    """Enqueued jobs run at once, in the test (tests of the worker use the database backend)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Image caching after an import would reach for the fixtures' image hosts; the
+    # tests of that job turn it on with a local server.
+    settings.NEWSROOM_JOBS = {"CACHE_IMAGES_AFTER_IMPORT": False}

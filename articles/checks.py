@@ -1,5 +1,11 @@
 from django.conf import settings
 from django.core import checks
+from django.utils.module_loading import import_string
+
+try:
+    from django.tasks import Task
+except ImportError:  # Django < 6.0
+    from django_tasks.base import Task
 
 from .conf import newsroom_settings
 
@@ -31,3 +37,30 @@ def check_public_url(app_configs, **kwargs):
             id="newsroom.W002",
         )
     ]
+
+
+@checks.register()
+def check_periodic_jobs(app_configs, **kwargs):
+    """Each entry of JOBS["PERIODIC"] names a task and a positive interval in seconds."""
+    errors = []
+    for entry in newsroom_settings.JOBS["PERIODIC"]:
+        try:
+            path, seconds = entry
+        except (TypeError, ValueError):
+            errors.append(checks.Error(f"JOBS['PERIODIC']: {entry!r} is not (task path, seconds)", id="newsroom.E010"))
+            continue
+        try:
+            target = import_string(path)
+        except ImportError as exc:
+            target = exc
+        if not isinstance(target, Task):
+            errors.append(
+                checks.Error(
+                    f"JOBS['PERIODIC']: {path} is not a task (@task() in articles/tasks.py)", id="newsroom.E011"
+                )
+            )
+        if not isinstance(seconds, int | float) or seconds <= 0:
+            errors.append(
+                checks.Error(f"JOBS['PERIODIC']: {path}: the interval must be positive seconds", id="newsroom.E012")
+            )
+    return errors

@@ -22,13 +22,15 @@ DEFAULTS = {
         # Files written in one transaction.
         "BATCH_SIZE": 200,
         # An upload in the admin: what the browser sends, all files together...
-        "MAX_UPLOAD_BYTES": 20 * MIB,
+        "MAX_UPLOAD_BYTES": 200 * MIB,
         # ...the story files taken, archives' members included...
-        "MAX_UPLOAD_FILES": 500,
+        "MAX_UPLOAD_FILES": 100_000,
         # ...what its archives may unpack to, and the entries of one archive, taken or not.
-        "MAX_EXPANDED_BYTES": 50 * MIB,
-        "MAX_ARCHIVE_MEMBERS": 5000,
+        # (The request holds them in memory while it checks them: the preview and import are jobs.)
+        "MAX_EXPANDED_BYTES": 512 * MIB,
+        "MAX_ARCHIVE_MEMBERS": 100_000,
         # Where uploads wait between the preview and the import; "" is the system's temporary folder.
+        # The preview's worker reads them there: on several machines, a shared folder.
         "UPLOAD_DIR": "",
     },
     # Images: fixture URLs are untrusted, so every fetch is bounded in size, time
@@ -49,6 +51,40 @@ DEFAULTS = {
         # Uploaded images are served from storage; their `url` (what an export
         # writes) is made absolute with this when storage gives a relative one.
         "PUBLIC_URL": "http://localhost:8000/",
+    },
+    # Background jobs (articles.jobs, articles/tasks.py; docs/deploy.md).
+    "JOBS": {
+        # The periodic jobs: (dotted path of a task, seconds between runs). The worker's
+        # trigger (manage.py run_worker) enqueues each when due, once whatever the number
+        # of workers. Adding a job is adding a line here (and its task in articles/tasks.py).
+        "PERIODIC": [
+            ("articles.tasks.check_sources", 3600),
+            ("articles.tasks.prune_revisions", 24 * 3600),
+            ("articles.tasks.prune_images", 24 * 3600),
+        ],
+        # How often the trigger looks for due jobs.
+        "TICK_SECONDS": 30,
+        # Every import enqueues caching of its stories' new images (articles.images.copies)...
+        "CACHE_IMAGES_AFTER_IMPORT": True,
+        # ...in jobs of this many stories each.
+        "IMAGE_JOB_STORIES": 500,
+        # An upload's step that has shown no progress for this long is offered to be resumed.
+        "STALE_SECONDS": 120,
+    },
+    # Source-link health (articles.jobs.links): each live story's originalUrl, politely.
+    "LINKS": {
+        "RECHECK_DAYS": 7,
+        # Stories one run checks; the next run takes the next ones.
+        "BATCH": 500,
+        "TIMEOUT": 10,
+        # Seconds between two requests to one host (requests to one host never overlap).
+        "HOST_DELAY": 2.0,
+        # A run stops asking after this long (less than check_sources' interval in PERIODIC).
+        "MAX_SECONDS": 45 * 60,
+        "USER_AGENT": "Newsroom source-link checker (https://github.com/newsroom)",
+        # Failures in a row that make a source broken.
+        "BROKEN_AFTER": 2,
+        "ALLOW_LOOPBACK": False,
     },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.

@@ -105,6 +105,12 @@ class Article(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
+    # Source-link health (articles.jobs.links): when original_url was last checked, the
+    # failures in a row since it last answered, and since when it counts as broken (two in a row).
+    source_checked_at = models.DateTimeField("source checked", null=True, blank=True, editable=False)
+    source_failures = models.PositiveSmallIntegerField(default=0, editable=False)
+    source_broken_at = models.DateTimeField("source broken since", null=True, blank=True, editable=False)
+
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -135,6 +141,10 @@ class Article(models.Model):
             models.Index(fields=["category"], name="article_by_category"),
             # Article.objects.freshness(), on every public request that is not memoised.
             models.Index(fields=["updated_at"], condition=Q(published=True), name="article_published_updated"),
+            # The admin's broken-sources filter and count: few stories, so a small index.
+            models.Index(
+                fields=["source_broken_at"], condition=Q(source_broken_at__isnull=False), name="article_source_broken"
+            ),
         ]
 
     def __str__(self):
@@ -419,3 +429,7 @@ class Revision(models.Model):
     def base_content(self):
         """What the file said: the base of the next import's merge."""
         return self.upstream if self.upstream is not None else self.content
+
+
+# Models of the background jobs, in a module of their own (articles.jobs).
+from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401

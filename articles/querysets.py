@@ -162,6 +162,19 @@ class ArticleQuerySet(models.QuerySet):
         pending = revisions.filter(article=OuterRef("pk"), status="pending")
         return self.filter(Exists(pending))
 
+    def sources_due(self, *, checked_before):
+        """Live stories whose originalUrl was never checked or last checked before `checked_before`, oldest first."""
+        return (
+            self.published()
+            .exclude(original_url="")
+            .filter(Q(source_checked_at__isnull=True) | Q(source_checked_at__lt=checked_before))
+            .order_by(F("source_checked_at").asc(nulls_first=True), "pk")
+        )
+
+    def broken_sources(self):
+        """Stories whose originalUrl failed its last checks, two or more in a row (articles.jobs.links)."""
+        return self.filter(source_broken_at__isnull=False)
+
     def needs_review(self):
         """The editors' queue: never reviewed, best first."""
         return self.filter(reviewed_at__isnull=True).order_by("-quality", "-published_at")

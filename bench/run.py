@@ -21,11 +21,15 @@ import tempfile
 import time
 from pathlib import Path
 
+import jobs
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 STORIES = int(os.environ.get("BENCH_STORIES", "5000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5" if STORIES < 50000 else "10"))
 KEEP = os.environ.get("BENCH_KEEP")
+# Some measures only, e.g. BENCH_ONLY=upload,image_jobs (the corpus is always written).
+ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 
 
 def log(message):
@@ -36,6 +40,7 @@ class Bench:
     def __init__(self, work):
         self.work = work
         self.results = {"stories": STORIES, "rows": [], "details": {}}
+        self.stories = STORIES
 
     # --- helpers -------------------------------------------------------------
 
@@ -383,12 +388,20 @@ def main():
     bench = Bench(work)
     try:
         bench.make_corpus()
-        bench.imports()
-        bench.loaddata()
-        bench.memory()
-        bench.queries()
-        bench.admin()
-        bench.pages()
+        # In order: later measures use what earlier ones built.
+        measures = {
+            "imports": bench.imports,
+            "loaddata": bench.loaddata,
+            "memory": bench.memory,
+            "queries": bench.queries,
+            "admin": bench.admin,
+            "pages": bench.pages,
+            "upload": lambda: jobs.upload(bench),
+            "image_jobs": lambda: jobs.image_jobs(bench),
+        }
+        for name, measure in measures.items():
+            if not ONLY or name in ONLY:
+                measure()
         bench.report()
     finally:
         if not KEEP:

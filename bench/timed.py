@@ -6,6 +6,9 @@ One measured operation, run in a fresh process by bench/run.py; prints JSON.
     timed.py import DIR [--jobs N] [--without-revisions]
                                        import_paths() into the database of DATABASE_URL; without
                                        revisions: none built or written, to measure their cost
+    timed.py import DIR --cache-images also enqueues the image jobs the import command would
+    timed.py upload ZIP                an admin upload end to end: the request, the preview by a worker
+                                       process, the confirmation, the import by a worker process
     timed.py loaddata FILE             Django's loaddata of a dumpdata file
     timed.py admin                     the admin story list: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
@@ -45,10 +48,11 @@ def setup_django():
     django.setup()
 
 
-def import_folder(folder, jobs, *, revisions=True):
+def import_folder(folder, jobs, *, revisions=True, cache_images=False):
     setup_django()
     from articles.models import Revision
     from articles.stories.write import import_paths
+    from articles.tasks import cache_images_later
 
     if not revisions:
         # The import hands bulk_create a generator: not consuming it builds nothing.
@@ -56,8 +60,64 @@ def import_folder(folder, jobs, *, revisions=True):
 
     started = time.perf_counter()
     report = import_paths([folder], jobs=jobs, batch_size=200)
+    imported = time.perf_counter()
+    image_jobs = cache_images_later(report.written) if cache_images else 0
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "summary": report.summary(), "peak_rss_mb": peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "summary": report.summary(),
+        "peak_rss_mb": peak_rss_mb(),
+        "image_jobs": image_jobs,
+        "enqueue_seconds": seconds - (imported - started),
+    }
+
+
+def upload(archive):
+    """The admin upload of a zip, end to end, with the database backend and real worker processes."""
+    import subprocess
+
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from articles.jobs.models import UploadJob
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    url = "/admin/articles/article/import/"
+    worker = [sys.executable, "manage.py", "run_worker", "--batch", "--no-periodic", "-v0"]
+
+    def run_worker():
+        started = time.perf_counter()
+        subprocess.run(worker, cwd=ROOT, check=True)
+        return time.perf_counter() - started
+
+    data = Path(archive).read_bytes()
+    started = time.perf_counter()
+    response = client.post(url, {"step": "upload", "files": [SimpleUploadedFile("stories.zip", data)]})
+    request = time.perf_counter() - started
+    assert response.status_code == 302, response.status_code
+    preview = run_worker()
+    job = UploadJob.objects.get()
+    assert job.status == "previewed", (job.status, job.error)
+    started = time.perf_counter()
+    response = client.post(url, {"step": "confirm", "token": job.token})
+    confirm = time.perf_counter() - started
+    imported = run_worker()
+    job.refresh_from_db()
+    assert job.status == "done", (job.status, job.error)
+    return {
+        "files": job.total,
+        "upload_request_seconds": request,
+        "preview_seconds": preview,
+        "confirm_request_seconds": confirm,
+        "import_seconds": imported,
+        "summary": job.summary,
+    }
 
 
 def loaddata(path):
@@ -119,7 +179,11 @@ def main():
         result = floor(args[0])
     elif operation == "import":
         jobs = int(args[args.index("--jobs") + 1]) if "--jobs" in args else 1
-        result = import_folder(args[0], jobs, revisions="--without-revisions" not in args)
+        result = import_folder(
+            args[0], jobs, revisions="--without-revisions" not in args, cache_images="--cache-images" in args
+        )
+    elif operation == "upload":
+        result = upload(args[0])
     elif operation == "loaddata":
         result = loaddata(args[0])
     elif operation == "admin":

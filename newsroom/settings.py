@@ -91,6 +91,9 @@ INSTALLED_APPS = [
     "django_filters",
     "taggit",
     "axes",
+    "django_tasks",
+    # Its tables and admin are there whichever backend runs the jobs.
+    "django_tasks_db",
     "core",
     "providers",
     "articles",
@@ -224,6 +227,24 @@ CACHES = {
     )
 }
 
+# Background jobs (articles/tasks.py) on Django's Tasks API. The database backend
+# needs nothing more than the database and `manage.py run_worker`; TASKS_BACKEND=rq
+# puts them on RQ over REDIS_URL, for workers on several machines (docs/deploy.md).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database").strip().lower() or "database"
+if TASKS_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+elif TASKS_BACKEND == "rq":
+    if not os.environ.get("REDIS_URL"):
+        raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL (redis://host:6379/0)")
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ["REDIS_URL"], "DEFAULT_TIMEOUT": 6 * 3600}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+elif TASKS_BACKEND == "immediate":
+    # In the request or command that enqueues: no worker (a one-off script, a demo).
+    TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+else:
+    raise ImproperlyConfigured(f"TASKS_BACKEND must be database, rq or immediate, not {TASKS_BACKEND!r}")
+
 # Public pages are cached whole (articles.pagecache.public_page), keyed by how
 # fresh the content is; that freshness is read from the database at most this
 # often per process. Changes made through this process show at once.
@@ -239,6 +260,10 @@ NEWSROOM_IMPORT = env_ints(
     "NEWSROOM_IMPORT_",
     ["MAX_FILE_BYTES", "MAX_RELATED", "MAX_IMAGES", "MAX_YAML_NODES", "BATCH_SIZE", "MAX_UPLOAD_BYTES"],
 )
+
+if os.environ.get("NEWSROOM_UPLOAD_DIR"):
+    # Admin uploads wait there for their jobs: with workers on other machines, a shared folder.
+    NEWSROOM_IMPORT["UPLOAD_DIR"] = os.environ["NEWSROOM_UPLOAD_DIR"]
 
 # Request bodies larger than this are refused (413) before they are read; only
 # the admin's upload pages take more, from users allowed to use them
@@ -278,6 +303,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+
+# Background jobs: the defaults and their reasons are in articles/conf.py.
+NEWSROOM_JOBS = {}
+if os.environ.get("NEWSROOM_CACHE_IMAGES_AFTER_IMPORT", "").strip():
+    NEWSROOM_JOBS["CACHE_IMAGES_AFTER_IMPORT"] = env_bool("NEWSROOM_CACHE_IMAGES_AFTER_IMPORT")
 
 # Revisions and images: the defaults and their reasons are in articles/conf.py.
 NEWSROOM_REVISIONS = env_ints("NEWSROOM_REVISIONS_", ["KEEP_DAYS", "KEEP_LATEST"])

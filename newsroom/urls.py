@@ -15,6 +15,8 @@ admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
 
 urlpatterns = [
+    # With TASKS_BACKEND=rq the queue is in Redis: django-rq's pages (staff only) show it.
+    *([path("admin/rq/", include("django_rq.urls"))] if "django_rq" in settings.INSTALLED_APPS else []),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),

@@ -29,6 +29,29 @@ class ReviewFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SourceHealthFilter(admin.SimpleListFilter):
+    """The source-link checks (articles.jobs.links): broken sources are the ones to look at."""
+
+    title = "source link"
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("broken", "Broken (failed twice in a row)"),
+            ("failing", "Failed its last check"),
+            ("never", "Not checked yet"),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "broken":
+            return queryset.broken_sources()
+        if self.value() == "failing":
+            return queryset.filter(source_failures__gt=0)
+        if self.value() == "never":
+            return queryset.filter(source_checked_at__isnull=True)
+        return queryset
+
+
 class QualityBandFilter(admin.SimpleListFilter):
     title = "quality"
     parameter_name = "quality_band"

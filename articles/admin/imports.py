@@ -1,75 +1,55 @@
 """The admin's Import stories page: upload fixture files, preview what importing them would do, then
-import exactly that. ArticleAdmin takes it from StoryImportMixin (admin:articles_article_import)."""
+import exactly that. ArticleAdmin takes it from StoryImportMixin (admin:articles_article_import).
 
-import tempfile
-from pathlib import Path
+The request only checks and stores the upload; the preview (parsing every file
+and classifying it as an import would) and the import are background jobs
+(articles.jobs.upload_jobs), followed on a progress page that refreshes itself.
+Where the job is done before the request is (a small upload, or the immediate
+backend), the page shows its result at once.
+"""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.crypto import constant_time_compare
 
-from .. import editorial
+from .. import tasks
 from ..conf import newsroom_settings
 from ..forms import StoryUploadForm
-from ..models import Revision
-from ..stories.parse import FixtureError, Limits, parse_story_bytes
+from ..jobs import upload_jobs
+from ..jobs.models import UploadJob
 from ..stories.uploads import UploadError, UploadLimits, discard_upload, load_upload, purge_uploads, store_upload
-from ..stories.write import CREATED, UPDATED, ImportReport, import_parsed
+
+upload_root = upload_jobs.upload_root
+
+UPLOAD_SESSION_KEY = "articles_pending_import"
+# A preview nobody confirmed within this many seconds is thrown away.
+UPLOAD_MAX_AGE = 6 * 3600
+# Seconds between two reloads of the progress page.
+REFRESH_SECONDS = 2
 
 
 def upload_limits() -> UploadLimits:
     return UploadLimits.from_config(newsroom_settings.IMPORT)
 
 
-def import_limits() -> Limits:
-    return Limits.from_config(newsroom_settings.IMPORT)
+STEP_TASKS = {
+    UploadJob.Status.CHECKING: tasks.preview_upload,
+    UploadJob.Status.IMPORTING: tasks.import_upload,
+}
 
 
-def upload_root() -> Path:
-    """Where uploads wait between preview and confirmation: a folder every server process of the host sees."""
-    return Path(newsroom_settings.IMPORT["UPLOAD_DIR"] or Path(tempfile.gettempdir()) / "newsroom-uploads")
-
-
-UPLOAD_SESSION_KEY = "articles_pending_import"
-# A preview nobody confirmed within this many seconds is thrown away.
-UPLOAD_MAX_AGE = 6 * 3600
-
-
-def parsed_upload(upload, *, limits):
-    """(name, StoryData | FixtureError) pairs for import_parsed, in upload order."""
-    for item in upload.files:
-        try:
-            yield item.name, parse_story_bytes(item.data, filename=item.name, limits=limits)
-        except FixtureError as exc:
-            yield item.name, exc
-    for name, message in upload.errors:
-        yield name, FixtureError(message, filename=name)
-
-
-def import_upload(upload, *, dry_run, may_publish, user=None, overwrite_editorial=False):
-    """import_parsed over an upload; every file's result, in the order the files were uploaded.
-
-    Without `may_publish` (an Importer who is not an Editor) the files' publish
-    flags are not taken: new stories arrive unpublished.
-    """
-    report = import_parsed(
-        parsed_upload(upload, limits=import_limits()),
-        dry_run=dry_run,
-        may_publish=may_publish,
-        overwrite_editorial=overwrite_editorial,
-        user=user,
-        source=Revision.Source.UPLOAD,
-        report=ImportReport(keep_all=True),
-    )
-    names = [item.name for item in upload.files] + [name for name, _ in upload.errors]
-    order = {}
-    for index, name in enumerate(names):
-        order.setdefault(name, index)
-    report.results.sort(key=lambda result: order.get(result.path, len(order)))
-    return report
+def start_step(job, status):
+    """Enqueue the step `status` of `job` as its next attempt (a start, a resume or a retry)."""
+    attempt = upload_jobs.next_attempt(job, status)
+    result = STEP_TASKS[status].enqueue(str(job.pk), attempt)
+    UploadJob.objects.filter(pk=job.pk, attempt=attempt).update(task_id=str(result.id))
+    job.refresh_from_db()
+    return job
 
 
 class StoryImportMixin:
@@ -85,22 +65,30 @@ class StoryImportMixin:
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="articles_article_import"),
+            path(
+                "import/<uuid:job_id>/",
+                self.admin_site.admin_view(self.import_progress_view),
+                name="articles_article_import_progress",
+            ),
             *super().get_urls(),
         ]
+
+    def _context(self, request, **extra):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Import stories",
+            "has_view_permission": self.has_view_permission(request),
+            **extra,
+        }
 
     def import_view(self, request):
         """Upload fixture files, preview what importing them would do, then import exactly that."""
         if not self.has_import_permission(request):
             raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Import stories",
-            "has_view_permission": self.has_view_permission(request),
-        }
         step = request.POST.get("step") if request.method == "POST" else None
         if step == "confirm":
-            return self._import_confirm(request, context)
+            return self._import_confirm(request)
         if step == "cancel":
             self._forget_pending_import(request)
             self.message_user(request, "Import cancelled; nothing was written.", messages.INFO)
@@ -112,28 +100,80 @@ class StoryImportMixin:
             form = StoryUploadForm(request.POST, request.FILES, limits=limits)
         else:
             form = StoryUploadForm(limits=limits)
-        if form.is_valid():
-            upload = form.cleaned_data["upload"]
-            report = import_upload(upload, dry_run=True, may_publish=self.has_publish_permission(request))
-            self._forget_pending_import(request)
-            purge_uploads(root=upload_root(), max_age=UPLOAD_MAX_AGE)
-            token = store_upload(upload, root=upload_root(), owner=str(request.user.pk))
-            request.session[UPLOAD_SESSION_KEY] = {"token": token, "digest": upload.digest}
-            context.update(
+        if not form.is_valid():
+            context = self._context(request, step="upload", form=form, limits=limits)
+            return TemplateResponse(request, "admin/articles/article/import.html", context)
+        upload = form.cleaned_data["upload"]
+        self._forget_pending_import(request)
+        purge_uploads(root=upload_root(), max_age=UPLOAD_MAX_AGE)
+        token = store_upload(upload, root=upload_root(), owner=str(request.user.pk))
+        request.session[UPLOAD_SESSION_KEY] = {"token": token, "digest": upload.digest}
+        job = upload_jobs.create_upload_job(
+            upload=upload, token=token, user=request.user, may_publish=self.has_publish_permission(request)
+        )
+        job = start_step(job, UploadJob.Status.CHECKING)
+        return self._job_page(request, job)
+
+    def import_progress_view(self, request, job_id):
+        """An upload's job: its progress while it runs, then its preview or its result."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(UploadJob, pk=job_id, user=request.user)
+        if request.method == "POST" and request.POST.get("step") == "resume":
+            status = UploadJob.Status.IMPORTING if job.parse_digest else UploadJob.Status.CHECKING
+            if job.status == UploadJob.Status.FAILED or upload_jobs.is_stale(job):
+                job = start_step(job, status)
+                self.message_user(request, "The upload's job starts again where it stopped.", messages.INFO)
+            return HttpResponseRedirect(request.path)
+        if request.GET.get("format") == "json":
+            # The live progress (static/admin_extra/import_progress.js).
+            state = render_to_string("admin/articles/article/_import_state.txt", {"job": job})
+            return JsonResponse({"running": job.running, "done": job.done, "total": job.total, "state": state})
+        return self._job_page(request, job)
+
+    def _job_page(self, request, job):
+        try:
+            return self._job_result_page(request, job)
+        except FileNotFoundError:
+            # The upload's folder was purged (UPLOAD_MAX_AGE): the summary is all that is left.
+            context = self._context(request, step="progress", title="Import stories", job=job, expired=True)
+            return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def _job_result_page(self, request, job):
+        progress_url = reverse("admin:articles_article_import_progress", args=[job.pk])
+        if job.status == UploadJob.Status.PREVIEWED:
+            pending = request.session.get(UPLOAD_SESSION_KEY) or {}
+            if pending.get("token") != job.token:
+                raise Http404("This preview belongs to another upload session.")
+            report = upload_jobs.preview_report(job)
+            context = self._context(
+                request,
                 step="preview",
                 title="Import stories: preview",
                 report=report,
-                upload=upload,
-                token=token,
+                upload=report,
+                token=job.token,
                 importable=report.created + report.updated,
                 # Taking the files' values over editors' is an editor's decision.
                 can_overwrite=self.has_publish_permission(request),
             )
+        elif job.status == UploadJob.Status.DONE:
+            report = upload_jobs.done_report(job)
+            context = self._context(request, step="done", title="Import stories: done", report=report, upload=report)
         else:
-            context.update(step="upload", form=form, limits=limits)
+            if request.method == "POST":
+                return HttpResponseRedirect(progress_url)
+            context = self._context(
+                request,
+                step="progress",
+                title=f"Import stories: {job.get_status_display()}",
+                job=job,
+                stale=upload_jobs.is_stale(job),
+                refresh=REFRESH_SECONDS if job.running else None,
+            )
         return TemplateResponse(request, "admin/articles/article/import.html", context)
 
-    def _import_confirm(self, request, context):
+    def _import_confirm(self, request):
         pending = request.session.get(UPLOAD_SESSION_KEY) or {}
         token = request.POST.get("token", "")
         # The token must be the one this session was given at preview time; a
@@ -143,34 +183,32 @@ class StoryImportMixin:
                 request, "This import is unknown or was already done; upload the files again.", messages.ERROR
             )
             return HttpResponseRedirect(request.path)
-        root = upload_root()
         try:
-            upload = load_upload(token, root=root, owner=str(request.user.pk), digest=pending["digest"])
-        except UploadError as exc:
+            # The files must still be the ones previewed (the import then takes the preview's parse).
+            load_upload(token, root=upload_root(), owner=str(request.user.pk), digest=pending["digest"])
+            job = UploadJob.objects.get(token=token, user=request.user, status=UploadJob.Status.PREVIEWED)
+        except (UploadError, UploadJob.DoesNotExist) as exc:
             self._forget_pending_import(request)
-            self.message_user(request, str(exc), messages.ERROR)
+            message = str(exc) if isinstance(exc, UploadError) else "This upload's preview is not ready or was used."
+            self.message_user(request, message, messages.ERROR)
             return HttpResponseRedirect(request.path)
-        may_publish = self.has_publish_permission(request)
-        report = import_upload(
-            upload,
-            dry_run=False,
-            may_publish=may_publish,
-            user=request.user,
-            overwrite_editorial=may_publish and request.POST.get("overwrite_editorial") == "1",
-        )
-        self._forget_pending_import(request)
-        editorial.log_import(
-            user=request.user,
-            created=[result.article_id for result in report.results if result.status == CREATED],
-            updated=[result.article_id for result in report.results if result.status == UPDATED],
-            source="an upload in the admin",
-        )
-        level = messages.WARNING if report.failed else messages.SUCCESS
-        self.message_user(request, f"Import done: {report.summary()}.", level)
-        context.update(step="done", title="Import stories: done", report=report, upload=upload)
-        return TemplateResponse(request, "admin/articles/article/import.html", context)
+        # The uploader's permissions now, not at the preview: a right withdrawn since is withdrawn.
+        job.may_publish = self.has_publish_permission(request)
+        job.overwrite_editorial = job.may_publish and request.POST.get("overwrite_editorial") == "1"
+        job.save(update_fields=["may_publish", "overwrite_editorial"])
+        # Confirmed once: the session forgets it, the job keeps the files until it is done.
+        request.session.pop(UPLOAD_SESSION_KEY, None)
+        job = start_step(job, UploadJob.Status.IMPORTING)
+        if job.status == UploadJob.Status.DONE:
+            report = upload_jobs.done_report(job)
+            level = messages.WARNING if report.failed else messages.SUCCESS
+            self.message_user(request, f"Import done: {report.summary()}.", level)
+        return self._job_page(request, job)
 
     def _forget_pending_import(self, request):
         pending = request.session.pop(UPLOAD_SESSION_KEY, None)
         if pending:
+            UploadJob.objects.filter(token=pending["token"], status=UploadJob.Status.PREVIEWED).update(
+                status=UploadJob.Status.CANCELLED
+            )
             discard_upload(pending["token"], root=upload_root())

@@ -22,7 +22,7 @@ from ..models import Article, Image, Revision
 from ..revisions.snapshots import record_revisions
 from ..services import stories_changed
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
-from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilter
+from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, SourceHealthFilter, TopicFilter
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
 from .revisions import RevisionsMixin
@@ -50,7 +50,15 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     list_display_links = ["title"]
     # Only for users who may publish: see get_changelist_instance.
     list_editable = ["published"]
-    list_filter = ["published", ReviewFilter, QualityBandFilter, ProviderFilter, TopicFilter, "category"]
+    list_filter = [
+        "published",
+        ReviewFilter,
+        QualityBandFilter,
+        ProviderFilter,
+        TopicFilter,
+        "category",
+        SourceHealthFilter,
+    ]
     list_select_related = ["provider", "reviewed_by"]
     list_per_page = 50
     search_fields = ["title", "excerpt", "provider__name", "provider__domain", "web_url", "original_url"]
@@ -62,7 +70,16 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category"]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
-    readonly_fields = ["review_record", "source_name", "imported_at", "content_hash", "secured", "featured_content"]
+    readonly_fields = [
+        "review_record",
+        "source_name",
+        "imported_at",
+        "content_hash",
+        "secured",
+        "featured_content",
+        "source_checked_at",
+        "source_broken_at",
+    ]
     fieldsets = [
         ("Story", {"fields": ["title", "excerpt", "category", "type", "published_at", "provider"]}),
         ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
@@ -72,7 +89,15 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
             "Source",
             {
                 "classes": ["collapse"],
-                "fields": ["source_name", "imported_at", "content_hash", "secured", "featured_content"],
+                "fields": [
+                    "source_name",
+                    "imported_at",
+                    "content_hash",
+                    "secured",
+                    "featured_content",
+                    "source_checked_at",
+                    "source_broken_at",
+                ],
             },
         ),
     ]

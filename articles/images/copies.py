@@ -179,3 +179,51 @@ def cache_images(
     if progress:
         progress.finish()
     return report
+
+
+def images_of(story_ids):
+    """Images to cache of these stories and their related items."""
+    return images_to_cache().filter(Q(article_id__in=story_ids) | Q(related_link__article_id__in=story_ids))
+
+
+def stories_with_images_to_cache(story_ids) -> list[int]:
+    """Which of these stories have an image to cache, their own or a related item's.
+
+    Two queries, each on its foreign key's index: an OR across the join would
+    scan every image, on every import.
+    """
+    waiting = images_to_cache().order_by()
+    own = waiting.filter(article_id__in=story_ids).values_list("article_id", flat=True)
+    related = waiting.filter(related_link__article_id__in=story_ids).values_list("related_link__article_id", flat=True)
+    return sorted(set(own.distinct()) | set(related.distinct()))
+
+
+def _in_batches(ids):
+    for start in range(0, len(ids), _BATCH):
+        yield from Image.objects.filter(pk__in=ids[start : start + _BATCH]).order_by("pk")
+
+
+def cache_new_images(*, story_ids, config=None, resolve=socket.getaddrinfo) -> CopyReport:
+    """cache_images for the images of these stories (and their related items) that have no copy yet.
+
+    What an import enqueues: its stories' new or changed images (an unchanged
+    image keeps its copy through the import). Images that failed before are
+    left to `cache_images --retry-failed`.
+    """
+    config = config or newsroom_settings.IMAGES
+    report = CopyReport()
+    ids = list(images_of(story_ids).values_list("pk", flat=True))
+    try:
+        for image in _in_batches(ids):
+            try:
+                if _copy_one(image, config=config, resolve=resolve):
+                    report.cached += 1
+                else:
+                    report.skipped += 1
+            except ImageError as error:
+                report.failed += 1
+                report.failures.append(ImageFailure(image.pk, image.url, str(error)))
+    except StorageFault as fault:
+        # Storage refusing to write is the job's failure: the queue shows it, staff retry it.
+        raise StorageFault(f"stopped after {report.summary()}: {fault}") from fault
+    return report

@@ -277,3 +277,37 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         except TimeoutError as exc:
             raise ConnectionError(f"no connection within {self.connect_timeout} s") from exc
         self.sock = self.opened = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def probe(url: str, *, policy: FetchPolicy, user_agent: str, resolve=socket.getaddrinfo) -> int:
+    """The HTTP status `url` ends at (redirects followed), under the same guard as fetch().
+
+    HEAD first; GET (body not read) where the server refuses HEAD or fails
+    it, since many do. FetchError (or UnsafeURL) when there is no answer.
+    """
+    status = _probe(url, "HEAD", policy, user_agent, resolve)
+    if status >= 400:
+        status = _probe(url, "GET", policy, user_agent, resolve)
+    return status
+
+
+def _probe(url, method, policy, user_agent, resolve):
+    deadline = time.monotonic() + policy.total_timeout
+    headers = {"User-Agent": user_agent, "Accept": "*/*", "Accept-Encoding": "identity"}
+    for _ in range(policy.max_redirects + 1):
+        target = check_url(url)
+        address = resolve_checked(target.host, target.port, allow_loopback=policy.allow_loopback, resolve=resolve)
+        connection = _connection(target, address, policy, deadline)
+        try:
+            connection.request(method, target.path, headers=headers)
+            response = connection.getresponse()
+        except (OSError, http.client.HTTPException) as exc:
+            raise FetchError(_describe(exc, target, policy)) from exc
+        finally:
+            connection.close()
+        location = response.getheader("Location")
+        if response.status in REDIRECT_STATUSES and location:
+            url = urljoin(target.url, location.strip())
+            continue
+        return response.status
+    raise FetchError(f"more than {policy.max_redirects} redirects")

@@ -34,9 +34,13 @@ class ImportReport:
     # the ones worth telling about, so memory stays flat on a large import.
     results: list = field(default_factory=list)
     keep_all: bool = False
+    # Ids of the stories written (created or updated, not waiting for review): what follow-up jobs take.
+    written: list = field(default_factory=list)
 
     def add(self, result: FileResult):
         setattr(self, result.status, getattr(self, result.status) + 1)
+        if result.status in (CREATED, UPDATED) and result.article_id and not result.pending:
+            self.written.append(result.article_id)
         if self.keep_all or result.status in (FAILED, DUPLICATES) or result.warnings:
             self.results.append(result)
 

@@ -105,7 +105,8 @@ def test_importers_see_the_button_on_the_list_and_editors_do_not(importer):
     assert f'href="{import_url()}"' not in editor.get(changelist).content.decode()
 
 
-def test_the_upload_form_states_its_limits(importer):
+def test_the_upload_form_states_its_limits(importer, settings):
+    settings.NEWSROOM_IMPORT = {**settings.NEWSROOM_IMPORT, "MAX_UPLOAD_FILES": 500}
     _, client = importer
     html = client.get(import_url()).content.decode()
     assert 'type="file" name="files"' in html and "multiple" in html

@@ -8,6 +8,7 @@ from articles.conf import newsroom_settings
 from articles.progress import ProgressBar
 from articles.stories.data import Limits
 from articles.stories.write import DUPLICATES, import_paths
+from articles.tasks import cache_images_later
 
 
 class Command(BaseCommand):
@@ -44,6 +45,8 @@ class Command(BaseCommand):
             batch_size=newsroom_settings.IMPORT["BATCH_SIZE"],
             progress=ProgressBar(self.stderr._out, label="Importing ") if verbosity else None,
         )
+        if not dry_run:
+            cache_images_later(report.written)
         for result in report.results:
             if result.message:
                 duplicate = result.status == DUPLICATES and not strict
