@@ -22,7 +22,7 @@ DEFAULTS = {
         # Files written in one transaction.
         "BATCH_SIZE": 200,
         # An upload in the admin: what the browser sends, all files together...
-        "MAX_UPLOAD_BYTES": 200 * MIB,
+        "MAX_UPLOAD_BYTES": 20 * MIB,
         # ...the story files taken, archives' members included...
         "MAX_UPLOAD_FILES": 100_000,
         # ...what its archives may unpack to, and the entries of one archive, taken or not.
