@@ -22,7 +22,7 @@ DEFAULTS = {
         # Files written in one transaction.
         "BATCH_SIZE": 200,
         # An upload in the admin: what the browser sends, all files together...
-        "MAX_UPLOAD_BYTES": 200 * MIB,
+        "MAX_UPLOAD_BYTES": 20 * MIB,
         # ...the story files taken, archives' members included...
         "MAX_UPLOAD_FILES": 100_000,
         # ...what its archives may unpack to, and the entries of one archive, taken or not.
@@ -61,6 +61,7 @@ DEFAULTS = {
             ("articles.tasks.check_sources", 3600),
             ("articles.tasks.prune_revisions", 24 * 3600),
             ("articles.tasks.prune_images", 24 * 3600),
+            ("articles.tasks.prune_uploads", 24 * 3600),
         ],
         # How often the trigger looks for due jobs.
         "TICK_SECONDS": 30,
@@ -70,6 +71,8 @@ DEFAULTS = {
         "IMAGE_JOB_STORIES": 500,
         # An upload's step that has shown no progress for this long is offered to be resumed.
         "STALE_SECONDS": 120,
+        # Admin uploads (their rows, reports and files) are forgotten after this many days.
+        "KEEP_UPLOAD_DAYS": 30,
     },
     # Source-link health (articles.jobs.links): each live story's originalUrl, politely.
     "LINKS": {

@@ -70,6 +70,13 @@ def prune_images() -> int:
 
 
 @task()
+def prune_uploads() -> int:
+    """Admin uploads older than JOBS["KEEP_UPLOAD_DAYS"] that are not running: rows and files."""
+    days = newsroom_settings.JOBS["KEEP_UPLOAD_DAYS"]
+    return upload_jobs.prune_upload_jobs(older_than=timezone.now() - datetime.timedelta(days=days))
+
+
+@task()
 def preview_upload(job_id: str, attempt: int) -> str:
     """Check and parse an admin upload, and preview what importing it would do."""
     return upload_jobs.preview_upload(job_id=job_id, attempt=attempt)

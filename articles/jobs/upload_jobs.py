@@ -33,7 +33,7 @@ from ..stories.data import FixtureError, Limits
 from ..stories.parse import parse_story_bytes
 from ..stories.report import CREATED, UPDATED, ImportReport
 from ..stories.sources import Unchanged
-from ..stories.uploads import load_upload
+from ..stories.uploads import discard_upload, load_upload
 from ..stories.write import import_parsed
 from .models import UploadJob
 
@@ -206,6 +206,18 @@ def preview_upload(*, job_id, attempt) -> str:
         status=UploadJob.Status.PREVIEWED, summary=report.summary(), parse_digest=":".join(digests)
     )
     return report.summary()
+
+
+def prune_upload_jobs(*, older_than) -> int:
+    """Forget the uploads started before `older_than` that are not running: their rows and folders."""
+    finished = UploadJob.objects.filter(created_at__lt=older_than).exclude(
+        status__in=[UploadJob.Status.CHECKING, UploadJob.Status.IMPORTING]
+    )
+    tokens = list(finished.values_list("token", flat=True))
+    for token in tokens:
+        discard_upload(token, root=upload_root())
+    finished.delete()
+    return len(tokens)
 
 
 def preview_report(job) -> ImportReport:

@@ -142,3 +142,19 @@ def test_publishing_rights_are_the_ones_at_confirmation_not_at_the_preview(setti
     user.groups.set(Group.objects.filter(name="Importers"))
     client.post(reverse("admin:articles_article_import"), {"step": "confirm", "token": preview.context["token"]})
     assert Article.objects.get().published is False
+
+
+def test_old_uploads_that_are_not_running_are_forgotten_with_their_files(admin_user, settings, tmp_path):
+    settings.NEWSROOM_IMPORT = {**settings.NEWSROOM_IMPORT, "UPLOAD_DIR": str(tmp_path)}
+    old = timezone.now() - datetime.timedelta(days=31)
+    jobs = {}
+    for status in (UploadJob.Status.DONE, UploadJob.Status.IMPORTING):
+        token = (status[0] * 32)[:32]
+        (tmp_path / token).mkdir()
+        jobs[status] = UploadJob.objects.create(user=admin_user, token=token, digest="d", status=status)
+    recent = UploadJob.objects.create(user=admin_user, token="r" * 32, digest="d", status=UploadJob.Status.DONE)
+    UploadJob.objects.exclude(pk=recent.pk).update(created_at=old)
+
+    assert tasks.prune_uploads.enqueue().return_value == 1
+    assert set(UploadJob.objects.all()) == {jobs[UploadJob.Status.IMPORTING], recent}
+    assert not (tmp_path / ("d" * 32)).exists() and (tmp_path / ("i" * 32)).exists()

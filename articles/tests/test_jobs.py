@@ -81,7 +81,7 @@ def test_a_run_the_queue_refuses_stays_due(settings):
 
 def test_the_default_periodic_jobs_are_the_prunes_and_the_source_checks(queue):
     enqueue_due_jobs()
-    assert sorted(name for name, _ in queue()) == ["check_sources", "prune_images", "prune_revisions"]
+    assert sorted(name for name, _ in queue()) == ["check_sources", "prune_images", "prune_revisions", "prune_uploads"]
 
 
 def test_a_periodic_entry_that_is_not_a_task_fails_the_system_check(settings):

@@ -35,6 +35,9 @@ class LinkServer:
                     server.active += 1
                     server.most_active = max(server.most_active, server.active)
                 time.sleep(0.02)
+                # Counted as done before answering: the client's next request can only follow the answer.
+                with lock:
+                    server.active -= 1
                 path = self.path.split("?")[0]
                 status = {"/ok": 200, "/gone": 404, "/robots": 403, "/moved": 301, "/broken-server": 500}.get(path, 404)
                 if path == "/no-head":
@@ -44,8 +47,6 @@ class LinkServer:
                     self.send_header("Location", "/ok")
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                with lock:
-                    server.active -= 1
 
             do_HEAD = do_GET = answer
 

@@ -118,9 +118,14 @@ def test_several_workers_enqueue_each_due_periodic_job_once(worker):
     processes = [worker("--batch", wait=False) for _ in range(3)]
     assert [process.wait(timeout=300) for process in processes] == [0, 0, 0]
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert paths == ["articles.tasks.check_sources", "articles.tasks.prune_images", "articles.tasks.prune_revisions"]
+    assert paths == [
+        "articles.tasks.check_sources",
+        "articles.tasks.prune_images",
+        "articles.tasks.prune_revisions",
+        "articles.tasks.prune_uploads",
+    ]
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
-    assert PeriodicJob.objects.count() == 3
+    assert PeriodicJob.objects.count() == 4
 
 
 def test_a_worker_caches_an_imported_storys_images_and_checks_its_source(worker, files, settings):  # noqa: F811
