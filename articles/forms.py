@@ -1,6 +1,8 @@
+import copy
 import datetime
 
 from django import forms
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -82,14 +84,12 @@ class ArticleAdminForm(forms.ModelForm):
     # their values for the fields they touched since, and the newer version's
     # for the rest.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    # Ticked from the start: saving a story is reviewing it, unless the editor says otherwise.
-    reviewed = forms.BooleanField(
+    # Saving is not a review: publishing below the gate needs this, and it is recorded in the revision.
+    override_reason = forms.CharField(
+        label="Reason to publish below the quality gate",
         required=False,
-        initial=True,
-        help_text=(
-            "Saving with this ticked takes the story out of the review queue, with you as its reviewer "
-            "(a story reviewed before keeps its reviewer). Untick it to put the story back in the queue."
-        ),
+        max_length=500,
+        help_text="Only needed to publish a story whose quality is below the gate; kept in its history.",
     )
     upload_image = forms.FileField(
         label="Add an image",
@@ -115,6 +115,8 @@ class ArticleAdminForm(forms.ModelForm):
             "quality",
             "heat",
             "published",
+            "publish_at",
+            "unpublish_at",
         ]
         field_classes = dict.fromkeys(URL_FIELDS, HttpURLField)
         labels = {"published_at": "Published on"}
@@ -143,7 +145,15 @@ class ArticleAdminForm(forms.ModelForm):
                 self._keep_theirs_where_untouched(cleaned, cleaned["base_version"])
         if "web_url" in self.fields and "original_url" in self.fields:
             self._clean_identifying_url(cleaned)
+        self._clean_schedule(cleaned)
         return cleaned
+
+    def _clean_schedule(self, cleaned):
+        publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
+        if publish_at and unpublish_at and unpublish_at <= publish_at:
+            self.add_error("unpublish_at", "The story must come off after it goes up: pick a later time.")
+        if "published" in self.fields and cleaned.get("published") and not self.instance.published:
+            gate_error(self, cleaned, reason=cleaned.get("override_reason", ""))
 
     def _refuse_stale(self, cleaned, version):
         """Say who changed what since `version`, beside the editor's values, and let them save over it.
@@ -200,6 +210,16 @@ class ArticleAdminForm(forms.ModelForm):
         elif Article.objects.filter(url_key=url_key).exclude(pk=self.instance.pk).exists():
             field = "web_url" if web_url else "original_url"
             self.add_error(field, "Another story already has this URL.")
+
+
+def gate_error(form, cleaned, *, reason=""):
+    """Publishing the form's story below the quality gate without a reason: an error on `published`."""
+    story = copy.copy(form.instance)
+    story.quality = cleaned.get("quality", story.quality)
+    try:
+        editorial.check_gate(story, override_reason=reason)
+    except editorial.BelowGateError as error:
+        form.add_error("published", error)
 
 
 class PositionedForm(forms.ModelForm):
@@ -351,6 +371,37 @@ class AddTopicForm(forms.Form):
 
 class SetCategoryForm(forms.Form):
     category = forms.CharField(max_length=MAX_SHORT, widget=forms.TextInput(attrs={"list": "known-categories"}))
+
+
+class ScheduleForm(forms.Form):
+    """Approve with a time: public from `publish_at` (now when empty) until `unpublish_at`, and a gate override."""
+
+    publish_at = forms.SplitDateTimeField(
+        label="Publish at",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="Empty: now. A later time schedules the stories.",
+    )
+    unpublish_at = forms.SplitDateTimeField(
+        label="Unpublish at", required=False, widget=AdminSplitDateTime, help_text="Empty: no end."
+    )
+    override_reason = forms.CharField(
+        label="Reason to publish below the quality gate",
+        required=False,
+        max_length=500,
+        help_text="Without one, stories below the gate are left waiting and listed.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
+        if unpublish_at and unpublish_at <= (publish_at or timezone.now()):
+            self.add_error("unpublish_at", "The stories must come off after they go up: pick a later time.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=500, help_text="Optional; kept in the stories' history.")
 
 
 def _content_at(article, version):
