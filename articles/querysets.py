@@ -190,7 +190,11 @@ class ArticleQuerySet(models.QuerySet):
 
     def needs_review(self):
         """The editors' queue: waiting stories, best first, those an editor held at the back."""
-        return self.waiting().order_by(F("held_at").asc(nulls_first=True), "-quality", "-published_at", "-id")
+        return self.waiting().in_review_order()
+
+    def in_review_order(self):
+        """The queue's order: those an editor held last, then best first, then newest."""
+        return self.order_by(F("held_at").asc(nulls_first=True), "-quality", "-published_at", "-id")
 
     def waiting(self):
         """Imported stories no editor has decided on yet (held ones included)."""

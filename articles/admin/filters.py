@@ -78,6 +78,24 @@ class ArrivalFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ScheduledFilter(admin.SimpleListFilter):
+    title = "scheduled"
+    parameter_name = "scheduled"
+    TODAY = "today"
+
+    def lookups(self, request, model_admin):
+        return [(self.TODAY, "For today"), ("later", "Later")]
+
+    def queryset(self, request, queryset):
+        today = start_of_today()
+        tomorrow = today + datetime.timedelta(days=1)
+        if self.value() == self.TODAY:
+            return queryset.scheduled_between(today, tomorrow)
+        if self.value() == "later":
+            return queryset.in_state(Article.Status.SCHEDULED).filter(publish_at__gte=tomorrow)
+        return queryset
+
+
 class BelowGateFilter(admin.SimpleListFilter):
     title = "quality gate"
     parameter_name = "gate"

@@ -29,17 +29,19 @@ from .filters import (
     ProviderFilter,
     QualityBandFilter,
     ReviewFilter,
+    ScheduledFilter,
     StateFilter,
     TopicFilter,
 )
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
 from .revisions import RevisionsMixin
+from .triage import TriageMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
 
 @admin.register(Article)
-class ArticleAdmin(DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -59,6 +61,7 @@ class ArticleAdmin(DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModel
         StateFilter,
         ReviewFilter,
         ArrivalFilter,
+        ScheduledFilter,
         BelowGateFilter,
         QualityBandFilter,
         ProviderFilter,
