@@ -202,7 +202,9 @@ def set_topics(*, article: Article, names: list[str]) -> bool:
     return True
 
 
-def save_story(*, article: Article, expected_version: int, user, override_reason: str = "") -> Article:
+def save_story(
+    *, article: Article, expected_version: int, user, override_reason: str = "", correction_note: str = ""
+) -> Article:
     """Save an edited story unless someone else saved it since `expected_version` was read.
 
     The UPDATE ... WHERE version = expected both checks and claims the row, so
@@ -210,7 +212,8 @@ def save_story(*, article: Article, expected_version: int, user, override_reason
     StaleStoryError and nothing of theirs is written. Saving is not a review:
     only a change of `published` or of the schedule is a decision, and
     publishing passes the quality gate (BelowGateError without
-    `override_reason`) whatever form or forged request asked for it.
+    `override_reason`) whatever form or forged request asked for it. A
+    `correction_note` marks the change as a correction readers are told of.
     """
     with transaction.atomic():
         before = Article.objects.filter(pk=article.pk).values("published", "publish_at", "unpublish_at").first()
@@ -225,6 +228,8 @@ def save_story(*, article: Article, expected_version: int, user, override_reason
         article.version = expected_version + 1
         if any(getattr(article, name) != value for name, value in before.items()):
             _decided_in_form(article, user=user, was_published=before["published"])
+        if correction_note.strip():
+            article.correction_note, article.corrected_at = correction_note.strip()[:300], timezone.now()
         article.save()
         stories_changed([article.pk])
     return article

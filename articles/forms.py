@@ -2,7 +2,6 @@ import copy
 import datetime
 
 from django import forms
-from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -91,6 +90,13 @@ class ArticleAdminForm(forms.ModelForm):
         max_length=500,
         help_text="Only needed to publish a story whose quality is below the gate; kept in its history.",
     )
+    correction = forms.CharField(
+        label="Correction",
+        required=False,
+        max_length=300,
+        help_text="For a change to a live story's title or excerpt that corrects it: say what was corrected. "
+        "Readers see “Updated <date>: <note>”.",
+    )
     upload_image = forms.FileField(
         label="Add an image",
         required=False,
@@ -146,7 +152,15 @@ class ArticleAdminForm(forms.ModelForm):
         if "web_url" in self.fields and "original_url" in self.fields:
             self._clean_identifying_url(cleaned)
         self._clean_schedule(cleaned)
+        if cleaned.get("correction"):
+            self._clean_correction()
         return cleaned
+
+    def _clean_correction(self):
+        if not self.instance.is_public:
+            self.add_error("correction", "Only a live story's changes are corrections readers are told of.")
+        elif not {"title", "excerpt"} & set(self.changed_data):
+            self.add_error("correction", "A correction changes the title or the excerpt: change one of them.")
 
     def _clean_schedule(self, cleaned):
         publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
@@ -371,37 +385,6 @@ class AddTopicForm(forms.Form):
 
 class SetCategoryForm(forms.Form):
     category = forms.CharField(max_length=MAX_SHORT, widget=forms.TextInput(attrs={"list": "known-categories"}))
-
-
-class ScheduleForm(forms.Form):
-    """Approve with a time: public from `publish_at` (now when empty) until `unpublish_at`, and a gate override."""
-
-    publish_at = forms.SplitDateTimeField(
-        label="Publish at",
-        required=False,
-        widget=AdminSplitDateTime,
-        help_text="Empty: now. A later time schedules the stories.",
-    )
-    unpublish_at = forms.SplitDateTimeField(
-        label="Unpublish at", required=False, widget=AdminSplitDateTime, help_text="Empty: no end."
-    )
-    override_reason = forms.CharField(
-        label="Reason to publish below the quality gate",
-        required=False,
-        max_length=500,
-        help_text="Without one, stories below the gate are left waiting and listed.",
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
-        if unpublish_at and unpublish_at <= (publish_at or timezone.now()):
-            self.add_error("unpublish_at", "The stories must come off after they go up: pick a later time.")
-        return cleaned
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(required=False, max_length=500, help_text="Optional; kept in the stories' history.")
 
 
 def _content_at(article, version):

@@ -104,6 +104,9 @@ class Article(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Held by an editor: still waiting, at the back of the queue.
     held_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The latest correction of a live story's title or excerpt, shown to readers as "Updated <date>: <note>".
+    correction_note = models.CharField(max_length=300, blank=True, editable=False)
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The editor's decision (approve, reject, take down); never implied by saving.
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
@@ -206,6 +209,11 @@ class Article(models.Model):
             and (self.publish_at is None or self.publish_at <= when)
             and (self.unpublish_at is None or self.unpublish_at > when)
         )
+
+    @property
+    def public_updated_at(self):
+        """When readers were last told the story changed: its correction, else its last edit."""
+        return self.corrected_at or self.updated_at
 
     @property
     def file_published(self):

@@ -30,7 +30,7 @@ def news_article_data(article, url):
         "headline": Truncator(as_text(article.title)).chars(110),
         "url": url,
         "mainEntityOfPage": url,
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.public_updated_at.isoformat(),
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()

@@ -4,14 +4,46 @@ Every one goes through the same service functions as the form and triage, so
 the quality gate holds whichever way a story is published.
 """
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from .. import editorial
-from ..forms import ReasonForm, ScheduleForm
 from ..gate import quality_bar
 from ..models import Article
+
+
+class ScheduleForm(forms.Form):
+    """Approve with a time: public from `publish_at` (now when empty) until `unpublish_at`, and a gate override."""
+
+    publish_at = forms.SplitDateTimeField(
+        label="Publish at",
+        required=False,
+        widget=AdminSplitDateTime,
+        help_text="Empty: now. A later time schedules the stories.",
+    )
+    unpublish_at = forms.SplitDateTimeField(
+        label="Unpublish at", required=False, widget=AdminSplitDateTime, help_text="Empty: no end."
+    )
+    override_reason = forms.CharField(
+        label="Reason to publish below the quality gate",
+        required=False,
+        max_length=500,
+        help_text="Without one, stories below the gate are left waiting and listed.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
+        if unpublish_at and unpublish_at <= (publish_at or timezone.now()):
+            self.add_error("unpublish_at", "The stories must come off after they go up: pick a later time.")
+        return cleaned
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(required=False, max_length=500, help_text="Optional; kept in the stories' history.")
 
 
 def stories(count):

@@ -81,7 +81,7 @@ class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin
     inlines = [RelatedLinkInline, ImageInline]
     readonly_fields = ["review_record", "source_name", "imported_at", "content_hash", "secured", "featured_content"]
     fieldsets = [
-        ("Story", {"fields": ["title", "excerpt", "category", "type", "published_at", "provider"]}),
+        ("Story", {"fields": ["title", "excerpt", "correction", "category", "type", "published_at", "provider"]}),
         ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
         (
             "Editorial",
@@ -153,6 +153,8 @@ class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin
         fieldsets = super().get_fieldsets(request, obj)
         # The override reason is for those who may publish; read-only, the topics are a list.
         hidden = set() if self.has_publish_permission(request) else {"override_reason"}
+        if not self.has_change_permission(request, obj):
+            hidden.add("correction")
         shown = {} if self.has_change_permission(request, obj) else {"topic_names": "topics_display"}
         return [
             (name, {**options, "fields": [shown.get(f, f) for f in options["fields"] if f not in hidden]})
@@ -261,6 +263,7 @@ class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin
                 expected_version=form.cleaned_data.get("version") or obj.version,
                 user=request.user,
                 override_reason=form.cleaned_data.get("override_reason", ""),
+                correction_note=form.cleaned_data.get("correction", ""),
             )
         else:
             super().save_model(request, obj, form, change)
@@ -283,6 +286,8 @@ class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin
         stories_changed([form.instance.pk])
         source = Revision.Source.FORM if isinstance(form, ArticleAdminForm) else Revision.Source.LIST
         message = change_summary(form, change)
+        if form.cleaned_data.get("correction"):
+            message += f" Correction: {form.cleaned_data['correction']}"
         if form.cleaned_data.get("override_reason") and "published" in form.changed_data:
             message += f" Published below the quality gate; override: {form.cleaned_data['override_reason']}"
         record_revisions([form.instance.pk], user=request.user, source=source, message=message)

@@ -16,10 +16,9 @@ from django.urls import path, reverse
 from django.utils.http import urlencode
 
 from .. import editorial
-from ..forms import ScheduleForm
 from ..gate import quality_bar
 from ..models import Article
-from .decisions import below_gate_message
+from .decisions import ScheduleForm, below_gate_message
 from .filters import ArrivalFilter, BelowGateFilter, QualityBandFilter, ScheduledFilter, StateFilter
 from .inlines import thumbnail_html
 from .versions import posted_version

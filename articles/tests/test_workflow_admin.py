@@ -138,3 +138,41 @@ def test_the_list_shows_and_filters_states_and_arrivals(admin_client):
     assert sorted(listed(admin_client.get(changelist(imported="today")))) == ["Live", "New"]
     assert listed(admin_client.get(changelist(state="live"))) == ["Live"]
     assert "review-state--waiting" in admin_client.get(changelist()).content.decode()
+
+
+# --- Corrections -----------------------------------------------------------------------
+
+
+def test_a_correction_of_a_live_story_is_shown_on_its_page_in_json_ld_and_in_feeds(editor, client):
+    story = make_article(title="Mayor resigns", quality=60)
+    editor_client = login(editor)
+    data = change_form_data(editor_client, story, title="Deputy mayor resigns", correction="It was the deputy mayor.")
+    assert editor_client.post(change_url(story), data).status_code == 302
+    story.refresh_from_db()
+    assert story.correction_note == "It was the deputy mayor." and story.corrected_at is not None
+    assert "Correction: It was the deputy mayor." in story.revisions.get().message
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Updated <time" in page and "It was the deputy mayor." in page
+    assert f'"dateModified": "{story.corrected_at.isoformat()}"' in page
+    atom = client.get("/feeds/atom/").content.decode()
+    assert f"<updated>{story.corrected_at.isoformat()}</updated>" in atom
+
+
+def test_a_correction_needs_a_changed_title_or_excerpt_on_a_live_story(editor):
+    live, draft = make_article(quality=60), make_article(published=False)
+    client = login(editor)
+    response = client.post(change_url(live), change_form_data(client, live, correction="Nothing changed"))
+    assert "A correction changes the title or the excerpt" in response.content.decode()
+    response = client.post(change_url(draft), change_form_data(client, draft, title="New", correction="Not public yet"))
+    assert "Only a live story" in response.content.decode()
+    live.refresh_from_db()
+    assert live.corrected_at is None
+
+
+def test_a_plain_edit_is_not_a_correction(editor, client):
+    story = make_article(quality=60)
+    editor_client = login(editor)
+    editor_client.post(change_url(story), change_form_data(editor_client, story, title="Typo fixed"))
+    story.refresh_from_db()
+    assert story.corrected_at is None
+    assert "Updated <time" not in client.get(story.get_absolute_url()).content.decode()
