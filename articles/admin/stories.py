@@ -35,13 +35,14 @@ from .filters import (
 )
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+from .previews import PreviewLinksMixin
 from .revisions import RevisionsMixin
 from .triage import TriageMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
 
 @admin.register(Article)
-class ArticleAdmin(TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(PreviewLinksMixin, TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
