@@ -7,7 +7,7 @@ One measured operation, run in a fresh process by bench/run.py; prints JSON.
                                        import_paths() into the database of DATABASE_URL; without
                                        revisions: none built or written, to measure their cost
     timed.py loaddata FILE             Django's loaddata of a dumpdata file
-    timed.py admin                     the admin story list: time and queries
+    timed.py admin                     the admin story list, home (dashboard) and triage: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
 """
 
@@ -85,6 +85,8 @@ def admin():
     for name, url in {
         "default": "/admin/articles/article/",
         "review queue": "/admin/articles/article/?review=needed",
+        "dashboard": "/admin/",
+        "triage": "/admin/articles/article/triage/",
     }.items():
         client.get(url)  # warm up
         times = []

@@ -82,7 +82,11 @@ class Migration(migrations.Migration):
         migrations.RunPython(states_of_existing_stories, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['-quality'], name='article_review_queue'),
+            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['-quality', '-published_at', '-id'], name='article_review_queue'),
+        ),
+        migrations.AddIndex(
+            model_name='article',
+            index=models.Index(condition=models.Q(('held_at__isnull', False)), fields=['held_at'], name='article_held'),
         ),
         migrations.AddIndex(
             model_name='article',
@@ -90,7 +94,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(fields=['status', 'status_by'], name='article_by_status'),
+            index=models.Index(fields=['status', 'quality'], name='article_by_status'),
         ),
         migrations.AddIndex(
             model_name='article',
