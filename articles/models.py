@@ -151,16 +151,13 @@ class Article(models.Model):
                 fields=["-published_at", "-id"], condition=Q(published=True), name="article_published_listing"
             ),
             models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
-            # The review queue (waiting stories, best first), its counts and its low-quality count.
-            models.Index(
-                fields=["-quality", "-published_at", "-id"], condition=Q(status="waiting"), name="article_review_queue"
-            ),
             # Held stories, at the back of triage's queue.
-            models.Index(fields=["held_at"], condition=Q(held_at__isnull=False), name="article_held"),
+            models.Index(fields=["status", "held_at"], condition=Q(held_at__isnull=False), name="article_held"),
             # The review queue's date hierarchy: MIN/MAX(published_at) of waiting stories.
             models.Index(fields=["published_at"], condition=Q(status="waiting"), name="article_review_queue_dates"),
-            # The state filter and the dashboard's counts by state, "below the gate" read from the index.
-            models.Index(fields=["status", "quality"], name="article_by_status"),
+            # The state filter, the dashboard's counts by state ("below the gate" read from the index
+            # alone) and the review queue in its order, best first (read backwards).
+            models.Index(fields=["status", "quality", "published_at", "id"], name="article_by_status"),
             # "Imported today": stories by when they came in.
             models.Index(fields=["created_at"], name="article_by_arrival"),
             # The scheduler (articles.schedule) and "scheduled for today".

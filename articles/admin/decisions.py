@@ -115,6 +115,8 @@ def state_label(article, *, short=False):
         label += f" by {article.get_status_by_display()}"
     if short:
         return label
+    if article.status == Article.Status.WAITING and article.imported_published:
+        label += "; its file recommends publishing"
     if article.reviewed_at and article.status != Article.Status.WAITING:
         who = article.reviewed_by.get_username() if article.reviewed_by else "a former user"
         label += f"; last decided by {who} on {timezone.localtime(article.reviewed_at):%Y-%m-%d %H:%M}"

@@ -54,7 +54,7 @@ class TriageMixin:
         """(the story at `at` in the queue, the queue's length); held stories come after the others.
 
         The queue is read in two parts, each in the order of an index
-        (article_review_queue, article_held), rather than sorted whole: a page
+        (article_by_status, article_held), rather than sorted whole: a page
         costs the same at 100,000 waiting stories as at 100.
         """
         queue = self.triage_queue(request).order_by()

@@ -82,11 +82,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(states_of_existing_stories, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(condition=models.Q(('status', 'waiting')), fields=['-quality', '-published_at', '-id'], name='article_review_queue'),
-        ),
-        migrations.AddIndex(
-            model_name='article',
-            index=models.Index(condition=models.Q(('held_at__isnull', False)), fields=['held_at'], name='article_held'),
+            index=models.Index(condition=models.Q(('held_at__isnull', False)), fields=['status', 'held_at'], name='article_held'),
         ),
         migrations.AddIndex(
             model_name='article',
@@ -94,7 +90,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='article',
-            index=models.Index(fields=['status', 'quality'], name='article_by_status'),
+            index=models.Index(fields=['status', 'quality', 'published_at', 'id'], name='article_by_status'),
         ),
         migrations.AddIndex(
             model_name='article',
