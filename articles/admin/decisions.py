@@ -112,7 +112,8 @@ def state_label(article, *, short=False):
     elif article.status == Article.Status.WAITING and article.held_at:
         label = "Waiting, held"
     if article.status != Article.Status.WAITING and article.status_by != Article.StatusBy.EDITOR:
-        label += f" by {article.get_status_by_display()}"
+        done_by = f"by {article.get_status_by_display()}"
+        label += f", published {done_by}" if article.status == Article.Status.LIVE else f" {done_by}"
     if short:
         return label
     if article.status == Article.Status.WAITING and article.imported_published:

@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from .. import editorial
 from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
@@ -363,6 +364,9 @@ class ArticleAdmin(PreviewLinksMixin, TriageMixin, DecisionsMixin, RevisionsMixi
             "can_import": self.has_import_permission(request),
             "review_param": ReviewFilter.parameter_name,
             "review_needed": ReviewFilter.NEEDED,
+            # Triage of the stories the list shows, as far as its filters are triage's too.
+            "triage_query": urlencode(self.triage_filters(request)),
+            "can_triage": self.has_change_permission(request),
             **(extra_context or {}),
         }
         response = super().changelist_view(request, extra_context=extra_context)

@@ -177,3 +177,15 @@ def test_the_dashboard_is_not_shown_to_staff_who_may_not_see_stories():
     nobody = staff_user("nobody")
     html = login(nobody).get(reverse("admin:index")).content.decode()
     assert "Needs attention" not in html
+
+
+def test_the_story_list_links_to_triage_of_the_same_filters(editor):
+    html = login(editor).get("/admin/articles/article/?imported=today&state=waiting").content.decode()
+    assert f'href="{TRIAGE}?state=waiting&amp;imported=today"' in html
+
+
+def test_the_change_form_says_where_the_story_stands(editor):
+    story = make_article(published=True)
+    Article.objects.filter(pk=story.pk).update(status_by="import")
+    html = login(editor).get(f"/admin/articles/article/{story.pk}/change/").content.decode()
+    assert "Live, published by an import." in html
