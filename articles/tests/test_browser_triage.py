@@ -122,3 +122,19 @@ def test_the_triage_page_runs_under_the_content_security_policy(page, three_wait
     page.keyboard.press("a")
     expect(heading(page)).to_have_text("Second in line")
     assert not [e for e in errors if "Content Security Policy" in e]
+
+
+def test_triage_and_the_dashboard_have_no_serious_accessibility_violations(browser, live_server, axe_script):
+    make_article(title="A waiting story", published=False, quality=60, topics=["AI"], images=1, related=1)
+    # The CSP forbids injected scripts, as it should; axe is the test's own.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True)
+    page = log_in(context.new_page())
+    try:
+        for url in (TRIAGE, "/admin/"):
+            page.goto(url)
+            page.add_script_tag(content=axe_script)
+            results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [v["id"] for v in results["violations"] if v["impact"] in ("serious", "critical")]
+            assert serious == [], url
+    finally:
+        context.close()
