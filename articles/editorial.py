@@ -27,6 +27,10 @@ from .stories.references import ensure_topics
 BATCH_SIZE = 1000
 
 
+# Stories a decision's result names among those the gate held back.
+BELOW_GATE_SHOWN = 50
+
+
 class StaleStoryError(Exception):
     """The story changed since the editor's form was opened."""
 
@@ -40,7 +44,9 @@ class Decided:
     """What a decision on several stories did: the ids it changed, and the stories the gate held back."""
 
     changed: list = field(default_factory=list)
-    below_gate: list = field(default_factory=list)  # Article rows (pk, title, quality, provider), not changed
+    # The stories the gate held back, best first: how many, and the first BELOW_GATE_SHOWN of them.
+    below_gate_count: int = 0
+    below_gate: list = field(default_factory=list)
 
     @property
     def count(self):
@@ -62,10 +68,14 @@ def approve_stories(
     status = Article.Status.SCHEDULED if publish_at and publish_at > now else Article.Status.LIVE
     with transaction.atomic():
         candidates = queryset.exclude(published=True, status=status, publish_at=publish_at, unpublish_at=unpublish_at)
-        low = list(candidates.below_gate().order_by("-quality", "pk").select_related("provider"))
-        ids = story_ids(candidates.exclude(pk__in=[story.pk for story in low]))
-        overridden = [story.pk for story in low] if override_reason else []
-        decided = Decided(changed=ids + overridden, below_gate=[] if override_reason else low)
+        # Ids compared in Python: a "select all" may hold more stories than a query may name.
+        low = set(story_ids(candidates.below_gate()))
+        ids = [pk for pk in story_ids(candidates) if pk not in low]
+        overridden = sorted(low) if override_reason else []
+        decided = Decided(changed=ids + overridden, below_gate_count=0 if override_reason else len(low))
+        if low and not override_reason:
+            shown = candidates.below_gate().select_related("provider").order_by("-quality", "pk")
+            decided.below_gate = list(shown[:BELOW_GATE_SHOWN])
         values = {"published": True, "status": status, "publish_at": publish_at, "unpublish_at": unpublish_at}
         _decide(decided.changed, user=user, now=now, values=values)
         message = (

@@ -100,8 +100,8 @@ class DecisionsMixin:
 
     def _report_decision(self, request, decided, verb):
         self.message_user(request, f"{verb} {stories(decided.count)}.", messages.SUCCESS)
-        if decided.below_gate:
-            self.message_user(request, below_gate_message(decided.below_gate), messages.WARNING)
+        if decided.below_gate_count:
+            self.message_user(request, below_gate_message(decided), messages.WARNING)
 
 
 def state_label(article, *, short=False):
@@ -126,12 +126,14 @@ def state_label(article, *, short=False):
     return label + "."
 
 
-def below_gate_message(articles, *, shown=10):
+def below_gate_message(decided, *, shown=10):
     """The stories a publish left waiting because of the gate, named (the first `shown` of them)."""
+    articles = decided.below_gate
     names = "; ".join(
         f"“{article.title}” (quality {article.quality}, gate {_bar(article)})" for article in articles[:shown]
     )
-    more = f"; and {len(articles) - shown} more" if len(articles) > shown else ""
+    hidden = decided.below_gate_count - min(shown, len(articles))
+    more = f"; and {hidden} more" if hidden > 0 else ""
     return (
         f"Not published, below the quality gate: {names}{more}. To publish them anyway, use "
         "“Schedule or publish with an override…” with a reason."

@@ -135,8 +135,8 @@ class TriageMixin:
                 messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
                 return
             decided = editorial.approve_stories(queryset=one, user=request.user, **form.cleaned_data)
-            if decided.below_gate:
-                messages.error(request, below_gate_message(decided.below_gate))
+            if decided.below_gate_count:
+                messages.error(request, below_gate_message(decided))
             else:
                 messages.success(request, f"Approved “{story.title}”.")
         elif decision == "reject":

@@ -176,3 +176,16 @@ def test_a_plain_edit_is_not_a_correction(editor, client):
     story.refresh_from_db()
     assert story.corrected_at is None
     assert "Updated <time" not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_bulk_publish_names_ten_stories_held_back_and_counts_the_rest(editor):
+    for n in range(12):
+        make_article(published=False, quality=n, title=f"Thin {n}")
+    response = login(editor).post(
+        changelist(),
+        {"action": "publish", "_selected_action": list(Article.objects.values_list("pk", flat=True)), "index": "0"},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Published 0 stories." in text and "“Thin 11” (quality 11, gate 40)" in text and "; and 2 more." in text
+    assert not Article.objects.filter(published=True).exists()
