@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .editorial import batches, story_ids
+from .editorial import batches
 from .models import Article, Revision
 from .revisions.snapshots import record_revisions
 from .services import stories_changed
@@ -26,13 +26,17 @@ def apply_due_schedules(*, now=None) -> int:
     now = now or timezone.now()
     with transaction.atomic():
         # Expiry first: a story whose whole window passed ends taken down, not live.
-        expired = story_ids(Article.objects.filter(published=True, unpublish_at__lte=now).select_for_update())
+        expired = _locked_ids(Article.objects.filter(published=True, unpublish_at__lte=now))
         _flip(expired, now=now, published=False, status=Article.Status.TAKEN_DOWN, message="Unpublished on schedule.")
-        due = story_ids(
-            Article.objects.filter(status=Article.Status.SCHEDULED, publish_at__lte=now).select_for_update()
-        )
+        due = _locked_ids(Article.objects.filter(status=Article.Status.SCHEDULED, publish_at__lte=now))
         _flip(due, now=now, published=True, status=Article.Status.LIVE, message="Published on schedule.")
     return len(expired) + len(due)
+
+
+def _locked_ids(stories):
+    # Locked (on PostgreSQL), so that an editor's decision cannot slip in between; PostgreSQL
+    # refuses FOR UPDATE with DISTINCT, and a filter on the story's own columns needs none.
+    return list(stories.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
 def _flip(ids, *, now, published, status, message):
