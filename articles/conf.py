@@ -1,7 +1,7 @@
 """
 Newsroom's own settings, with their defaults in one place (django-filter's conf.py pattern).
 
-settings.NEWSROOM_IMPORT and settings.NEWSROOM_IMAGES override any key below;
+settings.NEWSROOM_IMPORT, NEWSROOM_IMAGES, NEWSROOM_REVISIONS and NEWSROOM_WORKFLOW override any key below;
 newsroom/settings.py fills them from the environment. Everything reads them
 through `newsroom_settings`, at the moment it needs them, so a test that
 overrides a setting is seen at once. Nothing here reads settings at import time.
@@ -94,6 +94,16 @@ DEFAULTS = {
     "REVISIONS": {
         "KEEP_DAYS": 365,
         "KEEP_LATEST": 20,
+    },
+    # The editorial workflow (articles.gate, articles.editorial).
+    "WORKFLOW": {
+        # Publishing a story below this quality, by any route, needs an editor's override with a reason.
+        "MIN_QUALITY": 40,
+        # Providers (by domain) whose stories pass at TRUSTED_MIN_QUALITY instead.
+        "TRUSTED_PROVIDERS": (),
+        "TRUSTED_MIN_QUALITY": 20,
+        # How long a preview link works, unless the editor who makes it says otherwise.
+        "PREVIEW_LINK_DAYS": 7,
     },
 }
 

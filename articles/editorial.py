@@ -8,12 +8,15 @@ Permissions are the caller's business: the admin checks them before calling.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 
+from .gate import passes_gate, quality_bar
 from .models import Article, Revision, TaggedArticle, Topic
 from .revisions.snapshots import record_revisions
 from .services import stories_changed
@@ -24,46 +27,131 @@ from .stories.references import ensure_topics
 BATCH_SIZE = 1000
 
 
+# Stories a decision's result names among those the gate held back.
+BELOW_GATE_SHOWN = 50
+
+
 class StaleStoryError(Exception):
     """The story changed since the editor's form was opened."""
 
 
-def publish_stories(*, queryset: QuerySet, user) -> int:
-    """Publish the unpublished stories of `queryset`; publishing is a review. Returns how many changed."""
-    return _set_published(queryset=queryset, user=user, published=True)
+class BelowGateError(ValidationError):
+    """Publishing a story below the quality gate without an override reason."""
 
 
-def unpublish_stories(*, queryset: QuerySet, user) -> int:
-    """Take the published stories of `queryset` off the site; a review too. Returns how many changed."""
-    return _set_published(queryset=queryset, user=user, published=False)
+@dataclass
+class Decided:
+    """What a decision on several stories did: the ids it changed, and the stories the gate held back."""
+
+    changed: list = field(default_factory=list)
+    # The stories the gate held back, best first: how many, and the first BELOW_GATE_SHOWN of them.
+    below_gate_count: int = 0
+    below_gate: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return len(self.changed)
 
 
-def _set_published(*, queryset, user, published):
+def approve_stories(
+    *, queryset: QuerySet, user, publish_at=None, unpublish_at=None, override_reason: str = ""
+) -> Decided:
+    """Publish the stories of `queryset` now, or from `publish_at` (scheduled), until `unpublish_at` if given.
+
+    Stories below the quality gate (articles.gate) are left as they are and
+    listed in the result, unless `override_reason` is given: then they are
+    published too and the reason is recorded in their revision. A story
+    already public with the same schedule is not changed.
+    """
+    now = timezone.now()
+    override_reason = override_reason.strip()
+    status = Article.Status.SCHEDULED if publish_at and publish_at > now else Article.Status.LIVE
+    with transaction.atomic():
+        candidates = queryset.exclude(published=True, status=status, publish_at=publish_at, unpublish_at=unpublish_at)
+        # Ids compared in Python: a "select all" may hold more stories than a query may name.
+        low = set(story_ids(candidates.below_gate()))
+        ids = [pk for pk in story_ids(candidates) if pk not in low]
+        overridden = sorted(low) if override_reason else []
+        decided = Decided(changed=ids + overridden, below_gate_count=0 if override_reason else len(low))
+        if low and not override_reason:
+            shown = candidates.below_gate().select_related("provider").order_by("-quality", "pk")
+            decided.below_gate = list(shown[:BELOW_GATE_SHOWN])
+        values = {"published": True, "status": status, "publish_at": publish_at, "unpublish_at": unpublish_at}
+        _decide(decided.changed, user=user, now=now, values=values)
+        message = (
+            f"Scheduled for {timezone.localtime(publish_at):%Y-%m-%d %H:%M}." if status == "scheduled" else "Published."
+        )
+        _done(user=user, ids=ids, message=message)
+        if overridden:
+            _done(user=user, ids=overridden, message=f"{message} Below the quality gate; override: {override_reason}")
+    return decided
+
+
+def publish_stories(*, queryset: QuerySet, user, override_reason: str = "") -> Decided:
+    """Publish the stories of `queryset` now (approve_stories() without a schedule)."""
+    return approve_stories(queryset=queryset, user=user, override_reason=override_reason)
+
+
+def reject_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
+    """Turn the stories of `queryset` down: kept, never public. Returns how many changed."""
+    reason = reason.strip()
     now = timezone.now()
     with transaction.atomic():
-        ids = _ids(queryset.filter(published=not published))
-        for batch in _batches(ids):
-            stories = Article.objects.filter(pk__in=batch)
-            # A story someone already reviewed keeps its first reviewer.
-            stories.filter(reviewed_at__isnull=True).update(reviewed_at=now, reviewed_by=user)
-            stories.update(published=published, version=F("version") + 1, updated_at=now)
-        stories_changed(ids, text=False)
-        _done(user=user, ids=ids, message="Published." if published else "Unpublished.")
+        ids = story_ids(queryset.exclude(status=Article.Status.REJECTED))
+        _decide(ids, user=user, now=now, values={"published": False, "status": Article.Status.REJECTED})
+        _done(user=user, ids=ids, message=f"Rejected: {reason}" if reason else "Rejected.")
     return len(ids)
 
 
-def mark_reviewed(*, queryset: QuerySet, user) -> int:
-    """Take the unreviewed stories of `queryset` out of the review queue. Returns how many changed."""
+def unpublish_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
+    """Take the published (or scheduled) stories of `queryset` off the site. Returns how many changed."""
+    reason = reason.strip()
     now = timezone.now()
     with transaction.atomic():
-        ids = _ids(queryset.filter(reviewed_at__isnull=True))
-        for batch in _batches(ids):
-            Article.objects.filter(pk__in=batch).update(
-                reviewed_at=now, reviewed_by=user, version=F("version") + 1, updated_at=now
-            )
-        stories_changed(ids, text=False)
-        _done(user=user, ids=ids, message="Marked as reviewed.")
+        ids = story_ids(queryset.filter(published=True))
+        _decide(ids, user=user, now=now, values={"published": False, "status": Article.Status.TAKEN_DOWN})
+        _done(user=user, ids=ids, message=f"Taken down: {reason}" if reason else "Unpublished.")
     return len(ids)
+
+
+def hold_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
+    """Keep waiting stories for later: they stay in the queue, behind the others. Returns how many changed."""
+    reason = reason.strip()
+    now = timezone.now()
+    with transaction.atomic():
+        ids = story_ids(queryset.waiting().filter(held_at__isnull=True))
+        for batch in batches(ids):
+            Article.objects.filter(pk__in=batch).update(held_at=now, version=F("version") + 1, updated_at=now)
+        stories_changed(ids, text=False)
+        _done(user=user, ids=ids, message=f"Held: {reason}" if reason else "Held.")
+    return len(ids)
+
+
+def _decide(ids, *, user, now, values):
+    """An editor's decision written on these stories: the values, who decided and when."""
+    for batch in batches(ids):
+        Article.objects.filter(pk__in=batch).update(
+            **values,
+            status_by=Article.StatusBy.EDITOR,
+            status_changed_at=now,
+            held_at=None,
+            reviewed_at=now,
+            reviewed_by=user,
+            version=F("version") + 1,
+            updated_at=now,
+        )
+    stories_changed(ids, text=False)
+
+
+def check_gate(article: Article, *, override_reason: str = "") -> None:
+    """Raise BelowGateError when publishing `article` needs an override it does not have."""
+    domain = article.provider.domain if article.provider_id else None
+    if not override_reason.strip() and not passes_gate(article.quality, domain):
+        raise BelowGateError(
+            f"Quality {article.quality} is below the publishing gate ({quality_bar(domain)}): "
+            "give a reason to publish it anyway.",
+            code="below_gate",
+        )
 
 
 def add_topic(*, queryset: QuerySet, user, topic: str | Topic) -> int:
@@ -75,8 +163,8 @@ def add_topic(*, queryset: QuerySet, user, topic: str | Topic) -> int:
     now = timezone.now()
     with transaction.atomic():
         topic = ensure_topics([name])[name.lower()]
-        ids = _ids(queryset.exclude(tagged_topics__tag=topic))
-        for batch in _batches(ids):
+        ids = story_ids(queryset.exclude(tagged_topics__tag=topic))
+        for batch in batches(ids):
             last = dict(
                 TaggedArticle.objects.filter(content_object_id__in=batch)
                 .values("content_object_id")
@@ -97,8 +185,8 @@ def set_category(*, queryset: QuerySet, user, category: str) -> int:
     category = category.strip()
     now = timezone.now()
     with transaction.atomic():
-        ids = _ids(queryset.exclude(category=category))
-        for batch in _batches(ids):
+        ids = story_ids(queryset.exclude(category=category))
+        for batch in batches(ids):
             Article.objects.filter(pk__in=batch).update(category=category, version=F("version") + 1, updated_at=now)
         stories_changed(ids, text=False)
         _done(user=user, ids=ids, message=f"Set the category to “{category}”.")
@@ -124,27 +212,50 @@ def set_topics(*, article: Article, names: list[str]) -> bool:
     return True
 
 
-def save_story(*, article: Article, expected_version: int, user, reviewed: bool | None = None) -> Article:
+def save_story(
+    *, article: Article, expected_version: int, user, override_reason: str = "", correction_note: str = ""
+) -> Article:
     """Save an edited story unless someone else saved it since `expected_version` was read.
 
     The UPDATE ... WHERE version = expected both checks and claims the row, so
     of two editors saving at once exactly one wins; the other gets
-    StaleStoryError and nothing of theirs is written. `reviewed` True records
-    the user as reviewer (unless the story already has one), False puts the
-    story back in the review queue, None leaves the review alone.
+    StaleStoryError and nothing of theirs is written. Saving is not a review:
+    only a change of `published` or of the schedule is a decision, and
+    publishing passes the quality gate (BelowGateError without
+    `override_reason`) whatever form or forged request asked for it. A
+    `correction_note` marks the change as a correction readers are told of.
     """
     with transaction.atomic():
+        before = Article.objects.filter(pk=article.pk).values("published", "publish_at", "unpublish_at").first()
+        if before is None:
+            raise StaleStoryError(f"story {article.pk} was deleted")
+        publishing = article.published and not before["published"]
+        if publishing:
+            check_gate(article, override_reason=override_reason)
         claimed = Article.objects.filter(pk=article.pk, version=expected_version).update(version=F("version") + 1)
         if not claimed:
             raise StaleStoryError(f"story {article.pk} is no longer at version {expected_version}")
         article.version = expected_version + 1
-        if reviewed and article.reviewed_at is None:
-            article.reviewed_at, article.reviewed_by = timezone.now(), user
-        elif reviewed is False:
-            article.reviewed_at, article.reviewed_by = None, None
+        if any(getattr(article, name) != value for name, value in before.items()):
+            _decided_in_form(article, user=user, was_published=before["published"])
+        if correction_note.strip():
+            article.correction_note, article.corrected_at = correction_note.strip()[:300], timezone.now()
         article.save()
         stories_changed([article.pk])
     return article
+
+
+def _decided_in_form(article, *, user, was_published):
+    now = timezone.now()
+    if article.published:
+        scheduled = article.publish_at is not None and article.publish_at > now
+        article.status = Article.Status.SCHEDULED if scheduled else Article.Status.LIVE
+    elif was_published:
+        article.status = Article.Status.TAKEN_DOWN
+    else:
+        return  # a schedule set on an unpublished story waits for its approval
+    article.status_by, article.status_changed_at, article.held_at = Article.StatusBy.EDITOR, now, None
+    article.reviewed_at, article.reviewed_by = now, user
 
 
 def is_stale(article: Article, expected_version: int, *, lock: bool = False) -> bool:
@@ -185,11 +296,11 @@ def log_import(*, user, created: Iterable[int], updated: Iterable[int], source: 
     _log(user=user, ids=list(updated), message=f"Updated by an import from {source}.")
 
 
-def _ids(queryset):
+def story_ids(queryset):
     return list(queryset.order_by().values_list("pk", flat=True).distinct())
 
 
-def _batches(ids):
+def batches(ids):
     for start in range(0, len(ids), BATCH_SIZE):
         yield ids[start : start + BATCH_SIZE]
 
@@ -203,7 +314,7 @@ def _done(*, user, ids, message):
 def _log(*, user, ids, message, action_flag=CHANGE):
     if user is None or not ids:
         return
-    for batch in _batches(ids):
+    for batch in batches(ids):
         LogEntry.objects.log_actions(
             user_id=user.pk,
             queryset=Article.objects.filter(pk__in=batch).only("pk", "title").order_by("pk"),

@@ -65,7 +65,7 @@ class LatestStoriesFeed(Feed):
         return article.published_at
 
     def item_updateddate(self, article):
-        return article.updated_at
+        return article.public_updated_at
 
     def item_author_name(self, article):
         return article.provider.name if article.provider else None

@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 from django import forms
@@ -82,14 +83,19 @@ class ArticleAdminForm(forms.ModelForm):
     # their values for the fields they touched since, and the newer version's
     # for the rest.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
-    # Ticked from the start: saving a story is reviewing it, unless the editor says otherwise.
-    reviewed = forms.BooleanField(
+    # Saving is not a review: publishing below the gate needs this, and it is recorded in the revision.
+    override_reason = forms.CharField(
+        label="Reason to publish below the quality gate",
         required=False,
-        initial=True,
-        help_text=(
-            "Saving with this ticked takes the story out of the review queue, with you as its reviewer "
-            "(a story reviewed before keeps its reviewer). Untick it to put the story back in the queue."
-        ),
+        max_length=500,
+        help_text="Only needed to publish a story whose quality is below the gate; kept in its history.",
+    )
+    correction = forms.CharField(
+        label="Correction",
+        required=False,
+        max_length=300,
+        help_text="For a change to a live story's title or excerpt that corrects it: say what was corrected. "
+        "Readers see “Updated <date>: <note>”.",
     )
     upload_image = forms.FileField(
         label="Add an image",
@@ -115,6 +121,8 @@ class ArticleAdminForm(forms.ModelForm):
             "quality",
             "heat",
             "published",
+            "publish_at",
+            "unpublish_at",
         ]
         field_classes = dict.fromkeys(URL_FIELDS, HttpURLField)
         labels = {"published_at": "Published on"}
@@ -143,7 +151,23 @@ class ArticleAdminForm(forms.ModelForm):
                 self._keep_theirs_where_untouched(cleaned, cleaned["base_version"])
         if "web_url" in self.fields and "original_url" in self.fields:
             self._clean_identifying_url(cleaned)
+        self._clean_schedule(cleaned)
+        if cleaned.get("correction"):
+            self._clean_correction()
         return cleaned
+
+    def _clean_correction(self):
+        if not self.instance.is_public:
+            self.add_error("correction", "Only a live story's changes are corrections readers are told of.")
+        elif not {"title", "excerpt"} & set(self.changed_data):
+            self.add_error("correction", "A correction changes the title or the excerpt: change one of them.")
+
+    def _clean_schedule(self, cleaned):
+        publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
+        if publish_at and unpublish_at and unpublish_at <= publish_at:
+            self.add_error("unpublish_at", "The story must come off after it goes up: pick a later time.")
+        if "published" in self.fields and cleaned.get("published") and not self.instance.published:
+            gate_error(self, cleaned, reason=cleaned.get("override_reason", ""))
 
     def _refuse_stale(self, cleaned, version):
         """Say who changed what since `version`, beside the editor's values, and let them save over it.
@@ -200,6 +224,16 @@ class ArticleAdminForm(forms.ModelForm):
         elif Article.objects.filter(url_key=url_key).exclude(pk=self.instance.pk).exists():
             field = "web_url" if web_url else "original_url"
             self.add_error(field, "Another story already has this URL.")
+
+
+def gate_error(form, cleaned, *, reason=""):
+    """Publishing the form's story below the quality gate without a reason: an error on `published`."""
+    story = copy.copy(form.instance)
+    story.quality = cleaned.get("quality", story.quality)
+    try:
+        editorial.check_gate(story, override_reason=reason)
+    except editorial.BelowGateError as error:
+        form.add_error("published", error)
 
 
 class PositionedForm(forms.ModelForm):

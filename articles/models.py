@@ -2,7 +2,6 @@ import zlib
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
-from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -14,7 +13,8 @@ from taggit.models import ItemBase, TagBase
 from core.fields import OrderedJSONField
 from providers.models import Provider
 
-from .images.pictures import picture_from
+# The pictures' models live beside their code; this module is still where the app's models are found.
+from .images.models import Image, Rendition  # noqa: F401
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
 from .revisions.content import pack, to_content, unpack
@@ -57,6 +57,20 @@ class Article(models.Model):
         ARTICLE = "article"
         VIDEO = "video"
 
+    class Status(models.TextChoices):
+        """Where the story stands (articles.editorial moves it; published says whether it may be public)."""
+
+        WAITING = "waiting", "Waiting"  # imported, not decided yet
+        LIVE = "live", "Live"
+        SCHEDULED = "scheduled", "Scheduled"  # approved, public from publish_at
+        REJECTED = "rejected", "Rejected"  # kept, never public
+        TAKEN_DOWN = "taken_down", "Taken down"  # was live
+
+    class StatusBy(models.TextChoices):
+        EDITOR = "editor", "an editor"
+        IMPORT = "import", "an import"
+        SCHEDULE = "schedule", "its schedule"
+
     # Story
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=255, unique=True)
@@ -82,6 +96,18 @@ class Article(models.Model):
     featured_content = models.TextField(
         blank=True, help_text="Upstream embed markup, kept verbatim for export and never rendered as-is."
     )
+    # Public exactly while `published` and between these (ArticleQuerySet.published()).
+    publish_at = models.DateTimeField("publish at", null=True, blank=True)
+    unpublish_at = models.DateTimeField("unpublish at", null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.WAITING, editable=False)
+    status_by = models.CharField(max_length=20, choices=StatusBy.choices, default=StatusBy.IMPORT, editable=False)
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Held by an editor: still waiting, at the back of the queue.
+    held_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The latest correction of a live story's title or excerpt, shown to readers as "Updated <date>: <note>".
+    correction_note = models.CharField(max_length=300, blank=True, editable=False)
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The editor's decision (approve, reject, take down); never implied by saving.
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -131,16 +157,32 @@ class Article(models.Model):
                 fields=["-published_at", "-id"], condition=Q(published=True), name="article_published_listing"
             ),
             models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
-            models.Index(fields=["-quality"], condition=Q(reviewed_at__isnull=True), name="article_review_queue"),
-            # The review queue's date hierarchy: MIN/MAX(published_at) of unreviewed stories.
+            # Held stories, at the back of triage's queue.
+            models.Index(fields=["status", "held_at"], condition=Q(held_at__isnull=False), name="article_held"),
+            # The review queue's date hierarchy: MIN/MAX(published_at) of waiting stories.
+            models.Index(fields=["published_at"], condition=Q(status="waiting"), name="article_review_queue_dates"),
+            # The state filter, the dashboard's counts by state ("below the gate" read from the index
+            # alone) and the review queue in its order, best first (read backwards).
+            models.Index(fields=["status", "quality", "published_at", "id"], name="article_by_status"),
+            # "Imported today": stories by when they came in.
+            models.Index(fields=["created_at"], name="article_by_arrival"),
+            # The scheduler (articles.schedule) and "scheduled for today".
+            models.Index(fields=["publish_at"], condition=Q(status="scheduled"), name="article_scheduled"),
             models.Index(
-                fields=["published_at"], condition=Q(reviewed_at__isnull=True), name="article_review_queue_dates"
+                fields=["unpublish_at"],
+                condition=Q(published=True, unpublish_at__isnull=False),
+                name="article_expiring",
             ),
             # The admin list, newest first, and its category filter.
             models.Index(fields=["-published_at", "-id"], name="article_by_date"),
             models.Index(fields=["category"], name="article_by_category"),
-            # Article.objects.freshness(), on every public request that is not memoised.
-            models.Index(fields=["updated_at"], condition=Q(published=True), name="article_published_updated"),
+            # Article.objects.freshness(), on every public request that is not memoised:
+            # the schedule's times ride along, so it is read from the index alone.
+            models.Index(
+                fields=["updated_at", "publish_at", "unpublish_at"],
+                condition=Q(published=True),
+                name="article_published_updated",
+            ),
             # The admin's broken-sources filter and count: few stories, so a small index.
             models.Index(
                 fields=["source_broken_at"], condition=Q(source_broken_at__isnull=False), name="article_source_broken"
@@ -151,6 +193,9 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        if self._state.adding and self.published and self.status == self.Status.WAITING:
+            # A story made public from the start (the tests', a shell's) is live, not waiting.
+            self.status = self.Status.LIVE
         self.url_key = self.identifying_url
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
@@ -166,6 +211,30 @@ class Article(models.Model):
 
     @property
     def is_public(self):
+        """Whether a reader may see the story now: ArticleQuerySet.published() for one story."""
+        return self.is_public_at(timezone.now())
+
+    def is_public_at(self, when):
+        return (
+            self.published
+            and (self.publish_at is None or self.publish_at <= when)
+            and (self.unpublish_at is None or self.unpublish_at > when)
+        )
+
+    @property
+    def public_updated_at(self):
+        """When readers were last told the story changed: its correction, else its last edit."""
+        return self.corrected_at or self.updated_at
+
+    @property
+    def file_published(self):
+        """The `published` of the story's file: the upstream's recommendation while no one has decided.
+
+        A waiting story exports (and is merged) as its file said, so the gate
+        and the queue never rewrite a file; once decided, the decision is the value.
+        """
+        if self.status == self.Status.WAITING and self.imported_published is not None:
+            return self.imported_published
         return self.published
 
     @property
@@ -218,123 +287,6 @@ class RelatedLink(models.Model):
         return self.title
 
 
-class Image(models.Model):
-    """A picture of a story or of a related item (exactly one of the two)."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="images", null=True, blank=True)
-    related_link = models.ForeignKey(
-        RelatedLink, on_delete=models.CASCADE, related_name="images", null=True, blank=True
-    )
-    position = models.PositiveIntegerField(default=0)
-    url = models.URLField("URL", max_length=2000)
-    # As the fixture claims them; None where the fixture leaves the key out.
-    width = models.PositiveIntegerField(null=True, blank=True)
-    height = models.PositiveIntegerField(null=True, blank=True)
-    is_cached = models.BooleanField(null=True, blank=True)
-    extra = OrderedJSONField(default=dict, blank=True)
-    layout = OrderedJSONField(default=dict, blank=True)
-
-    # The newsroom's own copy (articles.images), measured after Pillow read it.
-    # Kept beside the claims above, which an export writes back unchanged.
-    file = models.FileField("local copy", max_length=255, blank=True, editable=False)
-    stored_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    stored_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    stored_format = models.CharField(max_length=10, blank=True, editable=False)
-    stored_bytes = models.PositiveIntegerField(null=True, blank=True, editable=False)
-    cached_at = models.DateTimeField(null=True, blank=True, editable=False)
-    fetch_error = models.TextField(blank=True, editable=False)
-    fetch_failed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
-    # The renditions' files by format (articles.images.pictures.picture_files):
-    # pages build <picture> from the image's own row, without a query.
-    picture_files = models.JSONField(default=dict, blank=True, editable=False)
-
-    class Meta:
-        ordering = ["position"]
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(article__isnull=False, related_link__isnull=True)
-                    | Q(article__isnull=True, related_link__isnull=False)
-                ),
-                name="image_belongs_to_story_or_related",
-            ),
-            models.UniqueConstraint(
-                fields=["article", "position"],
-                condition=Q(article__isnull=False),
-                name="image_unique_position_in_story",
-            ),
-            models.UniqueConstraint(
-                fields=["related_link", "position"],
-                condition=Q(related_link__isnull=False),
-                name="image_unique_position_in_related",
-            ),
-        ]
-
-    def __str__(self):
-        return self.url
-
-    @property
-    def has_local_copy(self):
-        return bool(self.file)
-
-    @property
-    def display_width(self):
-        """The true width once the newsroom has its copy, else what the fixture claims."""
-        return self.stored_width if self.file else self.width
-
-    @property
-    def display_height(self):
-        return self.stored_height if self.file else self.height
-
-    @property
-    def claims_mismatch(self):
-        """Where the fixture's claims were wrong: {"width": (claimed, true), ...}.
-
-        Empty until the newsroom has its own copy, and for a claim the fixture
-        leaves out.
-        """
-        if not self.file:
-            return {}
-        measured = {"width": (self.width, self.stored_width), "height": (self.height, self.stored_height)}
-        return {name: pair for name, pair in measured.items() if pair[0] is not None and pair[0] != pair[1]}
-
-    def picture(self):
-        """What a <picture> element needs (articles.images.pictures.Picture), or None before caching."""
-        return picture_from(self.picture_files) if self.file else None
-
-    @property
-    def thumbnail_url(self):
-        """The smallest JPEG rendition, or the remote URL before caching."""
-        jpeg = self.picture_files.get(Rendition.Format.JPEG) if self.file else None
-        return default_storage.url(jpeg[0][0]) if jpeg else self.url
-
-
-class Rendition(models.Model):
-    """A resized copy of a cached image, made once when it is cached (articles.images)."""
-
-    class Format(models.TextChoices):
-        WEBP = "webp", "WebP"
-        JPEG = "jpeg", "JPEG"
-
-    image = models.ForeignKey(Image, on_delete=models.CASCADE, related_name="renditions")
-    width = models.PositiveIntegerField()
-    height = models.PositiveIntegerField()
-    format = models.CharField(max_length=4, choices=Format.choices)
-    file = models.FileField(max_length=255)
-    bytes = models.PositiveIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["format", "width"]
-        constraints = [
-            models.UniqueConstraint(fields=["image", "width", "format"], name="rendition_unique_width_format"),
-        ]
-
-    def __str__(self):
-        return f"{self.file.name} ({self.width}x{self.height} {self.format})"
-
-
 class Revision(models.Model):
     """One change to a story, from any source, with the story's whole content after it.
 
@@ -353,6 +305,7 @@ class Revision(models.Model):
         UPLOAD = "upload", "Admin upload"
         RESTORE = "restore", "Restored"
         MODERATION = "moderation", "Importer's change approved"
+        SCHEDULE = "schedule", "Schedule"
 
     class Status(models.TextChoices):
         LIVE = "live", "Applied"
@@ -429,6 +382,47 @@ class Revision(models.Model):
     def base_content(self):
         """What the file said: the base of the next import's merge."""
         return self.upstream if self.upstream is not None else self.content
+
+
+class PreviewLink(models.Model):
+    """A signed link to a story's preview (or to a pending revision of it) for someone without an account.
+
+    It works until `expires_at`, unless revoked; every visit is logged
+    (PreviewVisit). articles.previews makes, checks and revokes them.
+    """
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
+    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"Preview of {self.article} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def is_valid_at(self, when):
+        return self.revoked_at is None and when < self.expires_at
+
+
+class PreviewVisit(models.Model):
+    """One visit of a preview link."""
+
+    link = models.ForeignKey(PreviewLink, on_delete=models.CASCADE, related_name="visits")
+    visited_at = models.DateTimeField(default=timezone.now)
+    address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-visited_at", "-id"]
+
+    def __str__(self):
+        return f"Visit of {self.link_id} at {self.visited_at:%Y-%m-%d %H:%M}"
 
 
 # Models of the background jobs, in a module of their own (articles.jobs).

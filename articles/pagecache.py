@@ -102,16 +102,20 @@ def remembered_freshness(compute):
 class Freshness:
     updated: datetime | None
     published: int
+    boundary: datetime | None = None
     generation: str = ""
 
     @cached_property
     def version(self):
-        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}|{self.generation}"
+        boundary = self.boundary.isoformat() if self.boundary else "-"
+        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}|{boundary}|{self.generation}"
         return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
     @property
     def last_modified(self):
-        return int(self.updated.timestamp()) if self.updated else None
+        # A schedule boundary changes pages as an edit does.
+        moments = [moment for moment in (self.updated, self.boundary) if moment]
+        return int(max(moments).timestamp()) if moments else None
 
 
 def freshness(request):

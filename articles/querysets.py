@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from providers.models import Provider
 
+from .gate import below_gate_query
+
 # PostgreSQL's text search configuration of Article.search_vector (articles.search).
 SEARCH_CONFIG = "english"
 
@@ -33,9 +35,20 @@ class ArticleQuerySet(models.QuerySet):
         """The rows at the other end of `relation`, found through it: models.py imports this module."""
         return self.model._meta.get_field(relation).related_model.objects.all()
 
-    def published(self):
-        """Stories a reader may see now."""
-        return self.filter(published=True)
+    def published(self, *, now=None):
+        """Stories a reader may see now (or at `now`): published, and between publish_at and unpublish_at.
+
+        The times are part of the query, so a scheduled story appears, and an
+        expired one goes, on time whether or not the scheduler has run.
+        """
+        return self.filter(published=True).filter(self.public_window(now or timezone.now()))
+
+    @staticmethod
+    def public_window(now):
+        """A Q of the stories whose schedule lets them be public at `now`."""
+        return (Q(publish_at__isnull=True) | Q(publish_at__lte=now)) & (
+            Q(unpublish_at__isnull=True) | Q(unpublish_at__gt=now)
+        )
 
     def with_topics(self):
         return self.prefetch_related(
@@ -104,25 +117,38 @@ class ArticleQuerySet(models.QuerySet):
     def freshness(self):
         """A cheap summary that changes whenever a public page may change.
 
-        Returns {"updated": latest edit of a published story or of a provider,
-        "published": number of published stories}. The count catches what
-        leaves the published stories' updated_at alone: a story unpublished or
-        deleted. Used for ETag/Last-Modified and to key the page cache. Reads
-        one small index (article_published_updated), not the stories table.
+        Returns {"updated": latest edit of a public story or of a provider,
+        "published": number of public stories, "boundary": the latest
+        publish_at or unpublish_at already passed}. The count catches what
+        leaves the public stories' updated_at alone: a story unpublished or
+        deleted; the boundary, a scheduled story going public or expiring
+        (no write happens then), so a page cached before that moment is not
+        served after it. Used for ETag/Last-Modified and to key the page
+        cache. Reads one small index (article_published_updated), not the
+        stories table.
         """
+        now = timezone.now()
+        public = self.public_window(now)
         latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
         stamp = (
-            self.published()
+            self.filter(published=True)
             .order_by()
             .aggregate(
-                stories=Max("updated_at"),
+                stories=Max("updated_at", filter=public),
                 # Max() over a constant subquery: the providers' latest edit, read in the same query.
                 providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
-                published=Count("pk"),
+                published=Count("pk", filter=public),
+                went_public=Max("publish_at", filter=Q(publish_at__lte=now)),
+                expired=Max("unpublish_at", filter=Q(unpublish_at__lte=now)),
             )
         )
         edits = [stamp["stories"], stamp["providers"]]
-        return {"updated": max((e for e in edits if e), default=None), "published": stamp["published"]}
+        boundaries = [stamp["went_public"], stamp["expired"]]
+        return {
+            "updated": max((e for e in edits if e), default=None),
+            "published": stamp["published"],
+            "boundary": max((b for b in boundaries if b), default=None),
+        }
 
     def for_detail(self):
         """One story's page: the card, every image (renditions ride on its row), the related coverage."""
@@ -176,8 +202,36 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(source_broken_at__isnull=False)
 
     def needs_review(self):
-        """The editors' queue: never reviewed, best first."""
-        return self.filter(reviewed_at__isnull=True).order_by("-quality", "-published_at")
+        """The editors' queue: waiting stories, best first, those an editor held at the back."""
+        return self.waiting().in_review_order()
+
+    def in_review_order(self):
+        """The queue's order: those an editor held last, then best first, then newest."""
+        return self.order_by(F("held_at").asc(nulls_first=True), "-quality", "-published_at", "-id")
+
+    def waiting(self):
+        """Imported stories no editor has decided on yet (held ones included)."""
+        return self.filter(status="waiting")
+
+    def in_state(self, status):
+        """Stories in this state (Article.Status)."""
+        return self.filter(status=status)
+
+    def below_gate(self):
+        """Stories whose quality is below the publishing gate (articles.gate)."""
+        return self.filter(below_gate_query())
+
+    def arrived_since(self, when):
+        """Stories first imported (or made) at `when` or later."""
+        return self.filter(created_at__gte=when)
+
+    def taken_down_by_import(self):
+        """Live stories an import took off the site (the file said published: false)."""
+        return self.filter(status="taken_down", status_by="import")
+
+    def scheduled_between(self, start, end):
+        """Stories scheduled to go public from `start` (inclusive) to `end` (exclusive)."""
+        return self.filter(status="scheduled", publish_at__gte=start, publish_at__lt=end)
 
     def in_quality_range(self, low=None, high=None):
         """Stories whose quality is at least `low` and below `high`; None leaves that end open.

@@ -30,7 +30,7 @@ def news_article_data(article, url):
         "headline": Truncator(as_text(article.title)).chars(110),
         "url": url,
         "mainEntityOfPage": url,
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": article.public_updated_at.isoformat(),
     }
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
@@ -52,5 +52,5 @@ def news_article_data(article, url):
 
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "", f"Sitemap: {sitemap}", ""]
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /preview/", "", f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

@@ -11,6 +11,8 @@ app_name = "articles"
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view()), name="index"),
     path("stories/<segment:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
+    # Not a public page: each visit is logged, nothing is cached.
+    path("preview/<segment:token>/", views.PreviewLinkView.as_view(), name="preview"),
     path("topics/<segment:slug>/", public_page(views.TopicArticleListView.as_view()), name="topic"),
     path("providers/<segment:slug>/", public_page(views.ProviderArticleListView.as_view()), name="provider"),
     path("feeds/rss/", public_page(feeds.LatestStoriesFeed()), name="feed-rss"),

@@ -6,6 +6,7 @@ readers share cached pages, staff see unpublished stories as previews.
 
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.utils.text import Truncator
 from django.views.generic import DetailView
@@ -17,6 +18,7 @@ from .embeds import youtube_embed_url, youtube_video_id
 from .filters import ArticleFilter
 from .models import Article
 from .pagecache import CountCachingPaginator, cache_key, is_staff_reader, public_choices
+from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
 from .templatetags.newsroom import as_text
 
@@ -200,3 +202,38 @@ class ArticleDetailView(DetailView):
             ),
         )
         return context
+
+
+# Story fields a pending revision's preview shows from the revision; images and related coverage stay the story's.
+REVISION_PREVIEW_FIELDS = ("title", "excerpt", "category", "type")
+
+
+class PreviewLinkView(ArticleDetailView):
+    """A story's page (or a pending revision's) through a signed preview link, for someone without an account.
+
+    Never cached, never indexed, and every visit logged (articles.previews).
+    """
+
+    def get_object(self, queryset=None):
+        self.link = link_from_token(self.kwargs["token"])
+        if self.link is None:
+            raise Http404("This preview link does not work (any more).")
+        article = Article.objects.for_detail().get(pk=self.link.article_id)
+        if self.link.revision is not None:
+            content = self.link.revision.content
+            for name in REVISION_PREVIEW_FIELDS:
+                setattr(article, name, content.get(name, getattr(article, name)))
+        log_visit(self.link, self.request)
+        return article
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(preview=True, noindex=True, canonical_url="")
+        return context
+
+    def render_to_response(self, context, **kwargs):
+        response = super().render_to_response(context, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        add_never_cache_headers(response)
+        patch_cache_control(response, private=True)
+        return response

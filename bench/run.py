@@ -252,10 +252,16 @@ class Bench:
         small = self.timed(self.small_database, "admin")
         large = self.timed(self.full, "admin")
         self.results["details"]["admin"] = {"1000": small, str(STORIES): large}
-        for view in ("default", "review queue"):
+        pages = {
+            "default": "7. admin story list (default)",
+            "review queue": "7. admin story list (review queue)",
+            "dashboard": "7b. admin home (dashboard counts)",
+            "triage": "7c. admin triage page",
+        }
+        for view, label in pages.items():
             ratio = large[view]["seconds"] / small[view]["seconds"]
             self.row(
-                f"7. admin story list ({view}), {STORIES} vs 1000 stories",
+                f"{label}, {STORIES} vs 1000 stories",
                 f"{1000 * large[view]['seconds']:.1f} ms, {large[view]['queries']} queries",
                 f"{1000 * small[view]['seconds']:.1f} ms, {small[view]['queries']} queries",
                 f"{ratio:.2f}x",

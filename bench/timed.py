@@ -10,7 +10,7 @@ One measured operation, run in a fresh process by bench/run.py; prints JSON.
     timed.py upload ZIP                an admin upload end to end: the request, the preview by a worker
                                        process, the confirmation, the import by a worker process
     timed.py loaddata FILE             Django's loaddata of a dumpdata file
-    timed.py admin                     the admin story list: time and queries
+    timed.py admin                     the admin story list, home (dashboard) and triage: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
 """
 
@@ -145,6 +145,8 @@ def admin():
     for name, url in {
         "default": "/admin/articles/article/",
         "review queue": "/admin/articles/article/?review=needed",
+        "dashboard": "/admin/",
+        "triage": "/admin/articles/article/triage/",
     }.items():
         client.get(url)  # warm up
         times = []

@@ -13,6 +13,8 @@ from core.health import healthz
 admin.site.site_header = "Newsroom"
 admin.site.site_title = "Newsroom admin"
 admin.site.index_title = "Editorial desk"
+# The home shows what needs attention first (articles.admin.dashboard).
+admin.site.index_template = "admin/newsroom_index.html"
 
 urlpatterns = [
     # With TASKS_BACKEND=rq the queue is in Redis: django-rq's pages (staff only) show it.

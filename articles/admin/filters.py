@@ -1,10 +1,13 @@
 """The story list's filters: the review queue, quality bands, and provider and topic search boxes."""
 
+import datetime
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from ..models import Article, TaggedArticle
 from ..quality import QUALITY_BANDS
@@ -17,7 +20,7 @@ class ReviewFilter(admin.SimpleListFilter):
     PENDING = "pending"
 
     def lookups(self, request, model_admin):
-        return [(self.NEEDED, "Needs review"), (self.PENDING, "Importers' changes waiting"), ("done", "Reviewed")]
+        return [(self.NEEDED, "Needs review"), (self.PENDING, "Importers' changes waiting"), ("done", "Decided")]
 
     def queryset(self, request, queryset):
         if self.value() == self.NEEDED:
@@ -25,7 +28,7 @@ class ReviewFilter(admin.SimpleListFilter):
         if self.value() == self.PENDING:
             return queryset.with_pending_changes()
         if self.value() == "done":
-            return queryset.filter(reviewed_at__isnull=False)
+            return queryset.exclude(status=Article.Status.WAITING)
         return queryset
 
 
@@ -50,6 +53,87 @@ class SourceHealthFilter(admin.SimpleListFilter):
         if self.value() == "never":
             return queryset.filter(source_checked_at__isnull=True)
         return queryset
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Where stories stand (Article.Status); "taken down by an import" is the dashboard's own link."""
+
+    title = "state"
+    parameter_name = "state"
+    BY_IMPORT = "taken_down_by_import"
+    HELD = "held"
+
+    def lookups(self, request, model_admin):
+        return [
+            *Article.Status.choices,
+            (self.HELD, "Waiting, held"),
+            (self.BY_IMPORT, "Taken down by an import"),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == self.BY_IMPORT:
+            return queryset.taken_down_by_import()
+        if value == self.HELD:
+            return queryset.waiting().filter(held_at__isnull=False)
+        if value in Article.Status.values:
+            return queryset.in_state(value)
+        return queryset
+
+
+class ArrivalFilter(admin.SimpleListFilter):
+    """When stories came in: "imported today" counts from local midnight, "this week" from Monday's."""
+
+    title = "imported"
+    parameter_name = "imported"
+    TODAY = "today"
+    WEEK = "week"
+
+    def lookups(self, request, model_admin):
+        return [(self.TODAY, "Today"), (self.WEEK, "This week")]
+
+    def queryset(self, request, queryset):
+        if self.value() == self.TODAY:
+            return queryset.arrived_since(start_of_today())
+        if self.value() == self.WEEK:
+            today = start_of_today()
+            return queryset.arrived_since(today - datetime.timedelta(days=today.weekday()))
+        return queryset
+
+
+class ScheduledFilter(admin.SimpleListFilter):
+    title = "scheduled"
+    parameter_name = "scheduled"
+    TODAY = "today"
+
+    def lookups(self, request, model_admin):
+        return [(self.TODAY, "For today"), ("later", "Later")]
+
+    def queryset(self, request, queryset):
+        today = start_of_today()
+        tomorrow = today + datetime.timedelta(days=1)
+        if self.value() == self.TODAY:
+            return queryset.scheduled_between(today, tomorrow)
+        if self.value() == "later":
+            return queryset.in_state(Article.Status.SCHEDULED).filter(publish_at__gte=tomorrow)
+        return queryset
+
+
+class BelowGateFilter(admin.SimpleListFilter):
+    title = "quality gate"
+    parameter_name = "gate"
+    BELOW = "below"
+
+    def lookups(self, request, model_admin):
+        return [(self.BELOW, "Below the gate")]
+
+    def queryset(self, request, queryset):
+        return queryset.below_gate() if self.value() == self.BELOW else queryset
+
+
+def start_of_today():
+    """Midnight, in the site's time zone, of today."""
+    return timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 class QualityBandFilter(admin.SimpleListFilter):

@@ -14,6 +14,7 @@ from django.db.models.functions import RowNumber
 from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from .. import editorial
 from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
@@ -22,19 +23,28 @@ from ..models import Article, Image, Revision
 from ..revisions.snapshots import record_revisions
 from ..services import stories_changed
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
-from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, SourceHealthFilter, TopicFilter
+from .decisions import DecisionsMixin, state_label, stories
+from .filters import (
+    ArrivalFilter,
+    BelowGateFilter,
+    ProviderFilter,
+    QualityBandFilter,
+    ReviewFilter,
+    ScheduledFilter,
+    SourceHealthFilter,
+    StateFilter,
+    TopicFilter,
+)
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+from .previews import PreviewLinksMixin
 from .revisions import RevisionsMixin
+from .triage import TriageMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
 
-def stories(count):
-    return f"{count} {'story' if count == 1 else 'stories'}"
-
-
 @admin.register(Article)
-class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(PreviewLinksMixin, TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -45,14 +55,17 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
         "published",
         "published_on",
         "topics_display",
-        "review_state",
+        "state_display",
     ]
     list_display_links = ["title"]
     # Only for users who may publish: see get_changelist_instance.
     list_editable = ["published"]
     list_filter = [
-        "published",
+        StateFilter,
         ReviewFilter,
+        ArrivalFilter,
+        ScheduledFilter,
+        BelowGateFilter,
         QualityBandFilter,
         ProviderFilter,
         TopicFilter,
@@ -64,10 +77,10 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     search_fields = ["title", "excerpt", "provider__name", "provider__domain", "web_url", "original_url"]
     search_help_text = "Title, excerpt, provider name or domain, or URL."
     date_hierarchy = "published_at"
-    sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "review_state"]
+    sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "state_display"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category"]
+    actions = ["publish", "schedule", "reject", "hold", "unpublish", "add_topic", "set_category"]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
     readonly_fields = [
@@ -81,9 +94,23 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
         "source_broken_at",
     ]
     fieldsets = [
-        ("Story", {"fields": ["title", "excerpt", "category", "type", "published_at", "provider"]}),
+        ("Story", {"fields": ["title", "excerpt", "correction", "category", "type", "published_at", "provider"]}),
         ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
-        ("Editorial", {"fields": ["quality", "heat", "published", "topic_names", "reviewed", "review_record"]}),
+        (
+            "Editorial",
+            {
+                "fields": [
+                    "review_record",
+                    "quality",
+                    "heat",
+                    "published",
+                    "publish_at",
+                    "unpublish_at",
+                    "override_reason",
+                    "topic_names",
+                ]
+            },
+        ),
         ("Images", {"fields": ["upload_image"]}),
         (
             "Source",
@@ -145,19 +172,20 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if self.has_change_permission(request, obj):
-            return fieldsets
-        # Read-only: the topics as a list, and no "mark as reviewed" box.
-        shown = {"topic_names": "topics_display"}
+        # The override reason is for those who may publish; read-only, the topics are a list.
+        hidden = set() if self.has_publish_permission(request) else {"override_reason"}
+        if not self.has_change_permission(request, obj):
+            hidden.add("correction")
+        shown = {} if self.has_change_permission(request, obj) else {"topic_names": "topics_display"}
         return [
-            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"] if f != "reviewed"]})
+            (name, {**options, "fields": [shown.get(f, f) for f in options["fields"] if f not in hidden]})
             for name, options in fieldsets
         ]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not self.has_publish_permission(request):
-            readonly.append("published")
+            readonly += ["published", "publish_at", "unpublish_at"]
         return readonly
 
     def get_list_editable(self, request):
@@ -225,24 +253,19 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     def topics_display(self, obj):
         return ", ".join(topic.name for topic in obj.topic_list)
 
-    @admin.display(description="Reviewed", ordering="reviewed_at")
-    def review_state(self, obj):
-        if obj.reviewed_at is None:
-            state = format_html('<span class="review-state review-state--needed">{}</span>', "Needs review")
-        else:
-            state = format_html(
-                '<span class="review-state review-state--done">{}</span>',
-                f"Reviewed by {obj.reviewed_by.get_username()}" if obj.reviewed_by else "Reviewed",
-            )
+    @admin.display(description="State", ordering="status")
+    def state_display(self, obj):
+        state = format_html(
+            '<span class="review-state review-state--{}">{}</span>', obj.status, state_label(obj, short=True)
+        )
         # The version this row shows, posted with list edits and actions (versions.py).
         return format_html("{}{}", state, version_input(obj))
 
-    @admin.display(description="Review")
+    @admin.display(description="State")
     def review_record(self, obj):
-        if obj is None or obj.reviewed_at is None:
-            return "Not reviewed yet."
-        who = obj.reviewed_by.get_username() if obj.reviewed_by else "a former user"
-        return f"Reviewed by {who} on {obj.reviewed_at:%Y-%m-%d %H:%M} UTC."
+        if obj is None:
+            return "—"
+        return state_label(obj)
 
     def view_on_site(self, obj):
         # Published: the public page. Unpublished: the same page, which shows
@@ -256,16 +279,12 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            if "reviewed" in form.fields:
-                reviewed = form.cleaned_data["reviewed"]
-            else:
-                # The list's published toggle: a decision on the story, as the publish actions are.
-                reviewed = True if "published" in form.changed_data else None
             editorial.save_story(
                 article=obj,
                 expected_version=form.cleaned_data.get("version") or obj.version,
                 user=request.user,
-                reviewed=reviewed,
+                override_reason=form.cleaned_data.get("override_reason", ""),
+                correction_note=form.cleaned_data.get("correction", ""),
             )
         else:
             super().save_model(request, obj, form, change)
@@ -286,9 +305,13 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
             )
         # The related coverage and images of the inline forms, and a new story.
         stories_changed([form.instance.pk])
-        # The form has the review box; a row of the story list does not.
-        source = Revision.Source.FORM if "reviewed" in form.fields else Revision.Source.LIST
-        record_revisions([form.instance.pk], user=request.user, source=source, message=change_summary(form, change))
+        source = Revision.Source.FORM if isinstance(form, ArticleAdminForm) else Revision.Source.LIST
+        message = change_summary(form, change)
+        if form.cleaned_data.get("correction"):
+            message += f" Correction: {form.cleaned_data['correction']}"
+        if form.cleaned_data.get("override_reason") and "published" in form.changed_data:
+            message += f" Published below the quality gate; override: {form.cleaned_data['override_reason']}"
+        record_revisions([form.instance.pk], user=request.user, source=source, message=message)
 
     def delete_model(self, request, obj):
         pk = obj.pk
@@ -301,30 +324,6 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
         stories_changed(ids)
 
     # --- Actions -------------------------------------------------------------
-
-    def _require(self, allowed):
-        # get_actions already hides the action; this refuses a forged request
-        # that reaches the method some other way.
-        if not allowed:
-            raise PermissionDenied
-
-    @admin.action(description="Publish selected stories", permissions=["publish"])
-    def publish(self, request, queryset):
-        self._require(self.has_publish_permission(request))
-        count = editorial.publish_stories(queryset=queryset, user=request.user)
-        self.message_user(request, f"Published {stories(count)}.", messages.SUCCESS)
-
-    @admin.action(description="Unpublish selected stories", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._require(self.has_publish_permission(request))
-        count = editorial.unpublish_stories(queryset=queryset, user=request.user)
-        self.message_user(request, f"Unpublished {stories(count)}.", messages.SUCCESS)
-
-    @admin.action(description="Mark selected stories as reviewed", permissions=["change"])
-    def mark_reviewed(self, request, queryset):
-        self._require(self.has_change_permission(request))
-        count = editorial.mark_reviewed(queryset=queryset, user=request.user)
-        self.message_user(request, f"Marked {stories(count)} as reviewed.", messages.SUCCESS)
 
     @admin.action(description="Add a topic to selected stories", permissions=["change"])
     def add_topic(self, request, queryset):
@@ -384,6 +383,9 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
             "can_import": self.has_import_permission(request),
             "review_param": ReviewFilter.parameter_name,
             "review_needed": ReviewFilter.NEEDED,
+            # Triage of the stories the list shows, as far as its filters are triage's too.
+            "triage_query": urlencode(self.triage_filters(request)),
+            "can_triage": self.has_change_permission(request),
             **(extra_context or {}),
         }
         response = super().changelist_view(request, extra_context=extra_context)

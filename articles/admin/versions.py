@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.html import format_html
 
+from ..forms import gate_error
 from ..models import Article, Revision
 
 
@@ -66,6 +67,9 @@ class VersionedListForm(forms.ModelForm):
             and version != Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
         )
         cleaned["version"] = version
+        if "published" in self.changed_data and cleaned.get("published") and not self.instance.published:
+            # The list has no box for a reason: below the gate, the form or triage can give one.
+            gate_error(self, cleaned)
         return cleaned
 
     def has_changed(self):

@@ -16,6 +16,7 @@ from ..stories.children import replace_children
 from ..stories.plan import PlannedStory
 from ..stories.references import ensure_providers, ensure_topics
 from ..stories.report import UPDATED, FileResult
+from ..stories.states import state_after_import
 from ..stories.write import upsert_stories
 from .content import from_content
 from .diff import changes
@@ -88,6 +89,8 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
             # The upsert finds a story by its address: move the row to the revision's first.
             Article.objects.filter(pk=article.pk).update(url_key=story.url_key)
         item = PlannedStory(story, article, FileResult(story.filename or "revision", UPDATED, article_id=article.pk))
+        # A restored publish flag passes the quality gate again, as an import's does.
+        item.state = state_after_import(article, story, overwrite=True)
         providers = ensure_providers(
             [story.provider] * bool(story.provider)
             + [related.provider for related in story.related if related.provider]

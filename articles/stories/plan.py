@@ -15,6 +15,7 @@ from ..revisions.content import from_content, to_content
 from ..revisions.merge import three_way
 from .data import StoryData
 from .report import CREATED, UNCHANGED, UPDATED, FileResult
+from .states import state_after_import
 
 # Story fields an import sets: the Article field and the StoryData attribute share the name.
 SCALAR_FIELDS = [
@@ -53,6 +54,8 @@ class PlannedStory:
     kept: dict = field(default_factory=dict)
     # The next import's merge base, where it is not the content written.
     upstream: dict | None = None
+    # The row's state once written (states.py): set on the row, not part of the file's content.
+    state: dict = field(default_factory=dict)
 
     @property
     def article_id(self):
@@ -100,12 +103,15 @@ def plan_batch(batch, existing, *, contents, overwrite_editorial=False, may_publ
         upstream = None
         if result.status == UPDATED:
             story, upstream = _merge(article, story, result, contents, overwrite=overwrite_editorial)
+        state = {}
         if not may_publish and result.status != UNCHANGED:
             kept.update(_without_publishing(article, story, result))
+        elif result.status != UNCHANGED:
+            state = _state(article, story, result, kept, overwrite=overwrite_editorial)
         plan.results.append(result)
         if result.status == UNCHANGED:
             continue
-        planned = PlannedStory(story, article, result, kept, upstream)
+        planned = PlannedStory(story, article, result, kept, upstream, state)
         if not may_publish and article is not None and article.published:
             result.pending = True
             result.warnings.append(f"{result.path}: the story is live: this change waits for an editor's review")
@@ -143,6 +149,24 @@ def _merge(article, story, result, contents, *, overwrite):
     merged_story = from_content(merged.content)
     merged_story.warnings = story.warnings
     return merged_story, upstream
+
+
+def _state(article, story, result, kept, *, overwrite):
+    """The story's state after the file (states.py), and what the report says of it."""
+    state = state_after_import(article, story, overwrite=overwrite)
+    if state.pop("editor_kept", False):
+        # The editor's "no" stands, in the row and in the revision's content.
+        kept["published"] = False
+        result.warnings.append(
+            f"{result.path}: published: the file recommends publishing; the story stays"
+            f" {article.get_status_display().lower()} as an editor decided"
+        )
+    elif story.published and state.get("published") is False:
+        result.warnings.append(
+            f"{result.path}: published: the file recommends publishing, but quality {story.quality} is below the"
+            " publishing gate: the story waits for an editor"
+        )
+    return state
 
 
 def _legacy_base(article, current):

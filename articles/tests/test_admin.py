@@ -19,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import editorial
 from articles.admin import changelist as admin_changelist
 from articles.admin.changelist import EstimatedCountPaginator, StrictModelAdmin, table_row_estimate
 from articles.admin.stories import ArticleAdmin
@@ -219,7 +220,7 @@ def test_changelist_counts_a_large_unfiltered_table_by_estimate(admin_client, mo
     make_article(published=False)
     monkeypatch.setattr(admin_changelist, "table_row_estimate", lambda model, using: 2_000_000)
     assert admin_client.get(changelist()).context["cl"].result_count == 2_000_000
-    assert admin_client.get(changelist(published__exact=1)).context["cl"].result_count == 1
+    assert admin_client.get(changelist(state="live")).context["cl"].result_count == 1
 
 
 def test_unfiltered_list_takes_the_estimate_of_a_large_postgresql_table(monkeypatch):
@@ -252,24 +253,24 @@ def test_paginator_counts_exactly_where_there_is_no_estimate(monkeypatch):
 def test_filter_by_published(admin_client):
     make_article(title="Live", published=True)
     make_article(title="Draft", published=False)
-    assert listed(admin_client.get(changelist(published__exact=1))) == ["Live"]
-    assert listed(admin_client.get(changelist(published__exact=0))) == ["Draft"]
+    assert listed(admin_client.get(changelist(state="live"))) == ["Live"]
+    assert listed(admin_client.get(changelist(state="waiting"))) == ["Draft"]
 
 
-def test_needs_review_lists_unreviewed_stories_best_first(admin_client, editor):
-    make_article(title="Middling", quality=50)
-    make_article(title="Best", quality=150)
-    done = make_article(title="Done", quality=200)
-    done.reviewed_at, done.reviewed_by = timezone.now(), editor
-    done.save()
-    make_article(title="Poor", quality=5)
+def test_needs_review_lists_waiting_stories_best_first(admin_client, editor):
+    # Waiting, not "never reviewed": a live story nobody reviewed is decided (issue #14).
+    make_article(title="Middling", quality=50, published=False)
+    make_article(title="Best", quality=150, published=False)
+    done = make_article(title="Done", quality=200, published=False)
+    editorial.reject_stories(queryset=Article.objects.filter(pk=done.pk), user=editor)
+    make_article(title="Poor", quality=5, published=False)
     assert listed(admin_client.get(changelist(review="needed"))) == ["Best", "Middling", "Poor"]
     assert listed(admin_client.get(changelist(review="done"))) == ["Done"]
 
 
 def test_needs_review_can_still_be_sorted_by_a_column(admin_client):
-    make_article(title="Old", quality=90, published_at=timezone.now() - dt.timedelta(days=9))
-    make_article(title="New", quality=10, published_at=timezone.now())
+    make_article(title="Old", quality=90, published_at=timezone.now() - dt.timedelta(days=9), published=False)
+    make_article(title="New", quality=10, published_at=timezone.now(), published=False)
     # Column 7 is the date (0 is the action checkbox).
     assert listed(admin_client.get(changelist(review="needed", o="-7"))) == ["New", "Old"]
 
@@ -443,12 +444,13 @@ def test_unpublish_action(editor):
     assert story.published is False
 
 
-def test_mark_reviewed_action(assistant):
-    story = make_article()
-    post_action(login(assistant), "mark_reviewed", [story])
-    story.refresh_from_db()
-    assert story.reviewed_by == assistant and story.reviewed_at is not None
-    assert LogEntry.objects.get(user=assistant).get_change_message() == "Marked as reviewed."
+def test_hold_action_keeps_a_waiting_story_in_the_queue_behind_the_others(assistant):
+    held, other = make_article(published=False, quality=90), make_article(published=False, quality=10)
+    post_action(login(assistant), "hold", [held])
+    held.refresh_from_db()
+    assert held.status == Article.Status.WAITING and held.held_at is not None and held.reviewed_at is None
+    assert list(Article.objects.needs_review()) == [other, held]
+    assert LogEntry.objects.get(user=assistant).get_change_message() == "Held."
 
 
 def test_add_topic_action_asks_for_the_topic_then_adds_it(editor):
@@ -496,7 +498,7 @@ def test_set_category_on_all_matching_stories_keeps_the_filter(editor):
     client = login(editor)
     drafts = [make_article(published=False) for _ in range(3)]
     live = make_article(published=True, category="news")
-    url = changelist(published__exact=0)
+    url = changelist(state="waiting")
     data = {"action": "set_category", "_selected_action": [drafts[0].pk], "select_across": "1", "apply": "1"}
     client.post(url, {**data, "category": "later"})
     assert Article.objects.filter(category="later").count() == 3
@@ -511,7 +513,8 @@ def test_without_publish_permission_publish_actions_are_not_offered(assistant):
     response = login(assistant).get(changelist())
     choices = [value for value, _ in response.context["action_form"].fields["action"].choices]
     assert "publish" not in choices and "unpublish" not in choices
-    assert "mark_reviewed" in choices
+    assert "reject" not in choices and "schedule" not in choices
+    assert "hold" in choices
 
 
 def test_without_publish_permission_a_forged_publish_action_changes_nothing(assistant):
@@ -639,7 +642,10 @@ def test_change_form_has_the_editorial_fieldsets(admin_client):
     assert fieldsets["Images"] == ["upload_image"]
     assert {"title", "excerpt", "category", "type", "published_at"} <= set(fieldsets["Story"])
     assert fieldsets["Links"] == ["web_url", "original_url", "amp_url", "cdn_amp_url"]
-    assert {"quality", "heat", "published", "topic_names", "reviewed"} <= set(fieldsets["Editorial"])
+    assert {"quality", "heat", "published", "publish_at", "unpublish_at", "override_reason", "topic_names"} <= set(
+        fieldsets["Editorial"]
+    )
+    assert "reviewed" not in fieldsets["Editorial"]
     html = response.content.decode()
     assert '<fieldset class="module aligned collapse"' in html or "collapse" in html
     assert f'<input type="hidden" name="version" value="{story.version}"' in html
@@ -651,33 +657,24 @@ def test_source_fields_are_read_only(admin_client):
     assert not {"source_name", "imported_at", "content_hash", "secured"} & set(form.fields)
 
 
-def test_saving_the_form_bumps_the_version_records_the_review_and_history(editor):
+def test_saving_the_form_bumps_the_version_and_records_history(editor):
     story = make_article(title="Before")
     client = login(editor)
-    response = client.post(change_url(story), change_form_data(client, story, title="After", reviewed="on"))
+    response = client.post(change_url(story), change_form_data(client, story, title="After"))
     assert response.status_code == 302
     story.refresh_from_db()
-    assert (story.title, story.version, story.reviewed_by) == ("After", 2, editor)
+    assert (story.title, story.version) == ("After", 2)
     entry = LogEntry.objects.get(user=editor, object_id=str(story.pk))
     assert "Title" in entry.get_change_message()
 
 
-def test_saving_the_form_as_shown_reviews_the_story(editor):
-    story = make_article()
+def test_saving_the_form_is_not_a_review(editor):
+    # Issue #14: fixing a typo must not take a story out of the queue.
+    story = make_article(published=False)
     client = login(editor)
-    assert client.post(change_url(story), change_form_data(client, story)).status_code == 302
+    assert client.post(change_url(story), change_form_data(client, story, title="Typo fixed")).status_code == 302
     story.refresh_from_db()
-    assert story.reviewed_by == editor and story.reviewed_at is not None
-
-
-def test_unticking_reviewed_puts_the_story_back_in_the_queue(editor):
-    story = make_article(reviewed_at=timezone.now(), reviewed_by=editor)
-    client = login(editor)
-    data = change_form_data(client, story)
-    del data["reviewed"]
-    assert client.post(change_url(story), data).status_code == 302
-    story.refresh_from_db()
-    assert story.reviewed_at is None and story.reviewed_by is None
+    assert story.reviewed_by is None and story.reviewed_at is None and story.status == Article.Status.WAITING
 
 
 def test_saving_keeps_the_first_reviewer(editor, admin_client):

@@ -23,7 +23,7 @@ def topics_of(article):
 def test_publish_stories_publishes_only_the_unpublished_and_counts_them(editor):
     draft = make_article(published=False)
     live = make_article(published=True)
-    count = editorial.publish_stories(queryset=Article.objects.all(), user=editor)
+    count = editorial.publish_stories(queryset=Article.objects.all(), user=editor).count
     assert count == 1
     draft.refresh_from_db()
     live.refresh_from_db()
@@ -31,16 +31,17 @@ def test_publish_stories_publishes_only_the_unpublished_and_counts_them(editor):
     assert live.version == 1
 
 
-def test_publishing_reviews_an_unreviewed_story_but_keeps_an_earlier_reviewer(editor):
+def test_publishing_records_the_latest_decision_and_who_made_it(editor):
+    # Issue #14: reviewed_by is whoever decided last (reject, then publish), not the first reviewer.
     first = get_user_model().objects.create_user("first")
-    reviewed = make_article(published=False)
-    editorial.mark_reviewed(queryset=Article.objects.filter(pk=reviewed.pk), user=first)
-    unreviewed = make_article(published=False)
+    rejected = make_article(published=False)
+    editorial.reject_stories(queryset=Article.objects.filter(pk=rejected.pk), user=first)
+    waiting = make_article(published=False)
     editorial.publish_stories(queryset=Article.objects.all(), user=editor)
-    reviewed.refresh_from_db()
-    unreviewed.refresh_from_db()
-    assert reviewed.reviewed_by == first
-    assert unreviewed.reviewed_by == editor and unreviewed.reviewed_at is not None
+    rejected.refresh_from_db()
+    waiting.refresh_from_db()
+    assert rejected.reviewed_by == editor and rejected.status == Article.Status.LIVE
+    assert waiting.reviewed_by == editor and waiting.reviewed_at is not None
 
 
 def test_unpublish_stories_takes_published_ones_off_and_records_history(editor):
@@ -54,12 +55,13 @@ def test_unpublish_stories_takes_published_ones_off_and_records_history(editor):
     assert entry.action_flag == CHANGE and entry.get_change_message() == "Unpublished."
 
 
-def test_mark_reviewed_skips_stories_already_reviewed(editor):
-    stories = [make_article() for _ in range(3)]
-    assert editorial.mark_reviewed(queryset=Article.objects.filter(pk=stories[0].pk), user=editor) == 1
-    assert editorial.mark_reviewed(queryset=Article.objects.all(), user=editor) == 2
-    assert Article.objects.filter(reviewed_by=editor).count() == 3
-    assert LogEntry.objects.filter(change_message="Marked as reviewed.").count() == 3
+def test_hold_skips_stories_already_held_and_decided_ones(editor):
+    stories = [make_article(published=False) for _ in range(3)]
+    make_article(published=True)
+    assert editorial.hold_stories(queryset=Article.objects.filter(pk=stories[0].pk), user=editor) == 1
+    assert editorial.hold_stories(queryset=Article.objects.all(), user=editor) == 2
+    assert Article.objects.filter(held_at__isnull=False).count() == 3
+    assert LogEntry.objects.filter(change_message="Held.").count() == 3
 
 
 def test_add_topic_appends_after_existing_topics_and_matches_case(editor):
@@ -94,7 +96,7 @@ def test_bulk_functions_work_past_one_batch(editor, monkeypatch):
     monkeypatch.setattr(editorial, "BATCH_SIZE", 2)
     for _ in range(5):
         make_article(published=False)
-    assert editorial.publish_stories(queryset=Article.objects.all(), user=editor) == 5
+    assert editorial.publish_stories(queryset=Article.objects.all(), user=editor).count == 5
     assert Article.objects.filter(published=True).count() == 5
     assert LogEntry.objects.count() == 5
 
@@ -112,14 +114,20 @@ def test_save_story_refuses_a_stale_version_and_writes_nothing(editor):
     assert (story.title, story.version) == ("Theirs", 2)
 
 
-def test_save_story_records_and_clears_the_review(editor):
-    story = make_article()
-    editorial.save_story(article=story, expected_version=1, user=editor, reviewed=True)
+def test_save_story_is_a_decision_only_when_published_changes(editor):
+    story = make_article(published=False)
+    story.title = "Typo fixed"
+    editorial.save_story(article=story, expected_version=1, user=editor)
     story.refresh_from_db()
-    assert story.reviewed_by == editor and story.version == 2
-    editorial.save_story(article=story, expected_version=2, user=editor, reviewed=False)
+    assert story.reviewed_by is None and story.status == Article.Status.WAITING and story.version == 2
+    story.published = True
+    editorial.save_story(article=story, expected_version=2, user=editor)
     story.refresh_from_db()
-    assert story.reviewed_at is None and story.reviewed_by is None
+    assert story.reviewed_by == editor and story.status == Article.Status.LIVE
+    story.published = False
+    editorial.save_story(article=story, expected_version=3, user=editor)
+    story.refresh_from_db()
+    assert story.status == Article.Status.TAKEN_DOWN
 
 
 def test_set_topics_keeps_the_given_order():

@@ -138,7 +138,8 @@ def test_published_only_export_leaves_out_unpublished_stories(tmp_path):
 @pytest.mark.django_db
 def test_export_reflects_editorial_changes(tmp_path):
     import_paths([EXAMPLE])
-    Article.objects.update(published=True, quality=77)
+    # An editor's publish is a decision: the state goes with the flag (issue #14).
+    Article.objects.update(published=True, status=Article.Status.LIVE, status_by="editor", quality=77)
     exported = export_one(tmp_path, Article.objects.get()).decode()
     assert "quality: 77\nheat: -1\npublished: true\n" in exported
 
@@ -146,7 +147,13 @@ def test_export_reflects_editorial_changes(tmp_path):
 @pytest.mark.django_db
 def test_export_then_import_into_an_empty_database_restores_every_story(tmp_path):
     import_paths([FIXTURES_DIR])
-    Article.objects.filter(pk__in=Article.objects.order_by("pk")[:3].values("pk")).update(published=True, quality=3)
+    Article.objects.filter(pk__in=Article.objects.order_by("pk")[:3].values("pk")).update(
+        # Above the quality gate: a story published below it comes back waiting (the gate applies to the file).
+        published=True,
+        status=Article.Status.LIVE,
+        status_by="editor",
+        quality=43,
+    )
 
     def snapshot():
         stories = {}

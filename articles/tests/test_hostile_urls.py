@@ -32,6 +32,7 @@ from django_filters.views import FilterView
 from taggit.models import Tag
 
 from articles.models import Article, Topic
+from articles.previews import create_preview_link, preview_token
 
 from .factories import make_article, make_provider
 
@@ -165,6 +166,8 @@ def valid_arguments(route, stories):
             values[name] = "articles"
         elif name == "url":
             values[name] = "nowhere/"
+        elif name == "token":
+            values[name] = preview_token(create_preview_link(article=story, user=None))
         else:
             values[name] = str(getattr(public[route_text(route).split("/")[0]], name))
     return values

@@ -255,7 +255,8 @@ def test_dry_run_lists_the_changed_fields(write_fixture):
 def test_editor_decisions_survive_a_reimport_and_are_reported(write_fixture):
     path = write_fixture("a.md", story_text(quality=50, published="false"))
     import_paths([path])
-    Article.objects.update(published=True, quality=90)
+    # An editor's publish is a decision: the state goes with the flag (issue #14).
+    Article.objects.update(published=True, status=Article.Status.LIVE, status_by="editor", quality=90)
     path.write_text(story_text(title="Edited upstream", quality=55, published="false"))
     report = import_paths([path])
     article = Article.objects.get()
