@@ -58,6 +58,9 @@ DEFAULTS = {
         # trigger (manage.py run_worker) enqueues each when due, once whatever the number
         # of workers. Adding a job is adding a line here (and its task in articles/tasks.py).
         "PERIODIC": [
+            # The public queries respect publish_at and unpublish_at on their own; this
+            # makes the stored state, feeds' caches and the admin agree within a minute.
+            ("articles.tasks.apply_schedules", 60),
             ("articles.tasks.check_sources", 3600),
             ("articles.tasks.prune_revisions", 24 * 3600),
             ("articles.tasks.prune_images", 24 * 3600),

@@ -21,6 +21,7 @@ from .images.copies import cache_new_images, stories_with_images_to_cache
 from .images.prune import prune_images as prune_image_files
 from .jobs import links, upload_jobs
 from .revisions.snapshots import prune_revisions as prune_old_revisions
+from .schedule import apply_due_schedules
 
 
 def cache_images_later(story_ids) -> int:
@@ -47,6 +48,12 @@ def cache_images_later(story_ids) -> int:
 def cache_story_images(story_ids: list[int]) -> str:
     """The images of these stories that have no local copy yet (after an import)."""
     return cache_new_images(story_ids=story_ids).summary()
+
+
+@task()
+def apply_schedules() -> int:
+    """Scheduled stories whose publish_at or unpublish_at passed: their stored state follows."""
+    return apply_due_schedules()
 
 
 @task()

@@ -52,6 +52,7 @@ ENTRIES = [
         {"review": "pending"},
         distinct=True,
     ),
+    Entry("Source link broken", lambda today: Article.objects.broken_sources(), {"source": "broken"}),
 ]
 
 

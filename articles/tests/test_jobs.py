@@ -12,7 +12,7 @@ from articles import tasks
 from articles.checks import check_periodic_jobs
 from articles.jobs.models import PeriodicJob
 from articles.jobs.periodic import enqueue_due_jobs
-from articles.models import Image, Revision
+from articles.models import Article, Image, Revision
 
 from .factories import make_article
 from .test_cache_images_command import server  # noqa: F401 (a fixture)
@@ -79,9 +79,27 @@ def test_a_run_the_queue_refuses_stays_due(settings):
     assert PeriodicJob.objects.get().last_enqueued_at is None
 
 
-def test_the_default_periodic_jobs_are_the_prunes_and_the_source_checks(queue):
+def test_the_default_periodic_jobs_are_the_schedules_the_prunes_and_the_source_checks(queue):
     enqueue_due_jobs()
-    assert sorted(name for name, _ in queue()) == ["check_sources", "prune_images", "prune_revisions", "prune_uploads"]
+    assert sorted(name for name, _ in queue()) == [
+        "apply_schedules",
+        "check_sources",
+        "prune_images",
+        "prune_revisions",
+        "prune_uploads",
+    ]
+
+
+def test_the_schedule_job_makes_the_stored_state_follow_passed_times(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    story = make_article(published=True)
+    Article.objects.filter(pk=story.pk).update(
+        status="scheduled", publish_at=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    assert tasks.apply_schedules.enqueue().return_value == 1
+    story.refresh_from_db()
+    assert story.status == "live"
+    assert story.revisions.latest("pk").source == Revision.Source.SCHEDULE
 
 
 def test_a_periodic_entry_that_is_not_a_task_fails_the_system_check(settings):
@@ -122,7 +140,8 @@ def test_the_prune_images_job_deletes_files_no_image_uses(settings, tmp_path):
 
 def story_file(tmp_path, name, url, *image_urls):
     images = "".join(f'  - url: "{image}"\n' for image in image_urls)
-    text = f'---\ntitle: "Story {name}"\noriginalUrl: "{url}"\npublished: true\n' + (
+    # Above the quality gate: the file's published: true makes the story live.
+    text = f'---\ntitle: "Story {name}"\noriginalUrl: "{url}"\nquality: 80\npublished: true\n' + (
         f"images:\n{images}" if images else ""
     )
     path = tmp_path / "in" / f"{name}.md"

@@ -149,15 +149,18 @@ def test_the_dashboard_counts_what_needs_attention_and_links_to_the_same_stories
     )
     pending = make_article()
     Revision.objects.create(article=pending, source="upload", status="pending", version=1, content={})
+    broken = make_article(published=True)
+    Article.objects.filter(pk=broken.pk).update(source_failures=2, source_broken_at=timezone.now())
     response = admin_client.get(reverse("admin:index"))
     found = counts(response)
     assert {label: count for label, (count, _) in found.items()} == {
         "Waiting for a decision": 2,
         "Waiting, below the quality gate": 1,
-        "Imported today": 5,
+        "Imported today": 6,
         "Taken down by an import": 1,
         "Scheduled for today": 1,
         "Importers' changes waiting": 1,
+        "Source link broken": 1,
     }
     for label, (count, url) in found.items():
         assert admin_client.get(url).context["cl"].result_count == count, label
@@ -170,7 +173,7 @@ def test_the_dashboard_takes_a_constant_number_of_queries(admin_client, django_a
         make_article(published=False)
     with django_assert_max_num_queries(12):
         response = admin_client.get(reverse("admin:index"))
-    assert len(re.findall('<li class="dashboard-attention__item', response.content.decode())) == 6
+    assert len(re.findall('<li class="dashboard-attention__item', response.content.decode())) == 7
 
 
 def test_the_dashboard_is_not_shown_to_staff_who_may_not_see_stories():
