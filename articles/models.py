@@ -14,6 +14,7 @@ from taggit.models import ItemBase, TagBase
 from core.fields import OrderedJSONField
 from providers.models import Provider
 
+from .canonical import canonical_url
 from .images.pictures import picture_from
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
@@ -72,6 +73,9 @@ class Article(models.Model):
     amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
     cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
     url_key = models.CharField(max_length=2000, unique=True, editable=False)
+    # The identifying URL in the form stories are compared in (articles.canonical):
+    # the same page under another address, and related items that are our stories.
+    canonical_url = models.CharField("canonical URL", max_length=2000, blank=True, editable=False, db_index=True)
 
     # Editorial
     quality = models.IntegerField(default=0, help_text="Upstream quality score; 0 or more, no upper bound.")
@@ -142,9 +146,10 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         self.url_key = self.identifying_url
+        self.canonical_url = canonical_url(self.identifying_url)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "url_key"}
+            kwargs["update_fields"] = {*update_fields, "url_key", "canonical_url"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -189,6 +194,7 @@ class RelatedLink(models.Model):
     web_url = models.URLField("web URL", max_length=2000, blank=True)
     amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
     cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
+    canonical_url = models.CharField("canonical URL", max_length=2000, blank=True, editable=False, db_index=True)
     type = models.CharField(max_length=50, blank=True, default="article")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     quality = models.IntegerField(null=True, blank=True)
@@ -206,6 +212,13 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.canonical_url = canonical_url(self.web_url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "web_url" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "canonical_url"}
+        super().save(*args, **kwargs)
 
 
 class Image(models.Model):
