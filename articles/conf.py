@@ -50,6 +50,16 @@ DEFAULTS = {
         # writes) is made absolute with this when storage gives a relative one.
         "PUBLIC_URL": "http://localhost:8000/",
     },
+    # Coverage clusters (articles.clusters, docs/clusters.md). Two titles are
+    # near-duplicates at this Jaccard similarity of their words, when published
+    # within the window of each other; the threshold is where precision on the
+    # labelled set is 1.0 (0.5 lets short headlines sharing a product name in).
+    "CLUSTERS": {
+        "TITLE_THRESHOLD": 0.55,
+        "TITLE_WINDOW_HOURS": 48,
+        # A refresh follows links this far from the stories that changed.
+        "MAX_STORIES": 500,
+    },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.
     "REVISIONS": {

@@ -73,8 +73,7 @@ class Article(models.Model):
     amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
     cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
     url_key = models.CharField(max_length=2000, unique=True, editable=False)
-    # The identifying URL in the form stories are compared in (articles.canonical):
-    # the same page under another address, and related items that are our stories.
+    # The identifying URL in the form stories are compared in (articles.canonical).
     canonical_url = models.CharField("canonical URL", max_length=2000, blank=True, editable=False, db_index=True)
 
     # Editorial
@@ -103,6 +102,11 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     imported_quality = models.IntegerField(null=True, blank=True, editable=False)
     imported_published = models.BooleanField(null=True, blank=True, editable=False)
+
+    # Coverage cluster (articles.clusters): the id of its first story, kept by stories_changed().
+    cluster = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
+    # An editor's split: stories join a cluster only with stories of the same split (None with None).
+    cluster_split = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -432,3 +436,7 @@ class Revision(models.Model):
     def base_content(self):
         """What the file said: the base of the next import's merge."""
         return self.upstream if self.upstream is not None else self.content
+
+
+# Models of their own modules, registered with the app's.
+from .clusters_models import TitleBand  # noqa: E402, F401
