@@ -22,6 +22,7 @@ from ..models import Article, Image, Revision
 from ..revisions.snapshots import record_revisions
 from ..services import stories_changed
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
+from .clusters import ClusterActionsMixin
 from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilter
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
@@ -34,7 +35,7 @@ def stories(count):
 
 
 @admin.register(Article)
-class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(ClusterActionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -59,7 +60,7 @@ class ArticleAdmin(RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "review_state"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category"]
+    actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category", "merge_into", "split_cluster"]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
     readonly_fields = ["review_record", "source_name", "imported_at", "content_hash", "secured", "featured_content"]
