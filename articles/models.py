@@ -360,6 +360,7 @@ class Revision(models.Model):
         UPLOAD = "upload", "Admin upload"
         RESTORE = "restore", "Restored"
         MODERATION = "moderation", "Importer's change approved"
+        API = "api", "Imported through the API"
 
     class Status(models.TextChoices):
         LIVE = "live", "Applied"

@@ -49,7 +49,7 @@ def parsed_upload(upload, *, limits):
         yield name, FixtureError(message, filename=name)
 
 
-def import_upload(upload, *, dry_run, may_publish, user=None, overwrite_editorial=False):
+def import_upload(upload, *, dry_run, may_publish, user=None, overwrite_editorial=False, source=Revision.Source.UPLOAD):
     """import_parsed over an upload; every file's result, in the order the files were uploaded.
 
     Without `may_publish` (an Importer who is not an Editor) the files' publish
@@ -61,7 +61,7 @@ def import_upload(upload, *, dry_run, may_publish, user=None, overwrite_editoria
         may_publish=may_publish,
         overwrite_editorial=overwrite_editorial,
         user=user,
-        source=Revision.Source.UPLOAD,
+        source=source,
         report=ImportReport(keep_all=True),
     )
     names = [item.name for item in upload.files] + [name for name, _ in upload.errors]
