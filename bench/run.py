@@ -258,6 +258,18 @@ class Bench:
                 ratio <= 2,
             )
 
+    def analytics(self):
+        result = self.timed(self.full, "analytics")
+        self.results["details"]["analytics"] = result
+        self.row(
+            f"8. admin provider analytics, all providers, {STORIES} stories",
+            f"{1000 * result['seconds']:.1f} ms, {result['queries']} queries",
+            "",
+            "",
+            "< 200 ms",
+            result["seconds"] < 0.2,
+        )
+
     def pages(self):
         if not shutil.which("wrk"):
             log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
@@ -388,6 +400,7 @@ def main():
         bench.memory()
         bench.queries()
         bench.admin()
+        bench.analytics()
         bench.pages()
         bench.report()
     finally:
