@@ -60,6 +60,18 @@ DEFAULTS = {
         # A refresh follows links this far from the stories that changed.
         "MAX_STORIES": 500,
     },
+    # Top stories (articles.ranking, docs/ranking.md): score = (heat x HEAT + quality
+    # x QUALITY + other stories of its cluster x CLUSTER) x 0.5 ** (age / HALF_LIFE_HOURS).
+    "RANKING": {
+        "HEAT": 1.0,
+        "QUALITY": 0.5,
+        "CLUSTER": 10.0,
+        "HALF_LIFE_HOURS": 24,
+        # Candidates: the live stories of the last WINDOW_HOURS, at most MAX_CANDIDATES of the newest.
+        "WINDOW_HOURS": 72,
+        "MAX_CANDIDATES": 500,
+        "SIZE": 20,
+    },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.
     "REVISIONS": {

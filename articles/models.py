@@ -441,3 +441,4 @@ class Revision(models.Model):
 
 # Models of their own modules, registered with the app's.
 from .clusters_models import TitleBand  # noqa: E402, F401
+from .ranking_models import RankOverride  # noqa: E402, F401

@@ -48,6 +48,11 @@ def clusters_changed(*, using="default") -> None:
     bump_public_generation(using=using)
 
 
+def ranking_changed(*, using="default") -> None:
+    """A pin or a burial changed Top stories (articles.ranking), though no story did."""
+    bump_public_generation(using=using)
+
+
 def _public_pages_changed(using):
     # Now, and again after the commit: a page built in between would read the
     # old rows and be remembered as fresh.

@@ -26,6 +26,7 @@ from .clusters import ClusterActionsMixin
 from .filters import ProviderFilter, QualityBandFilter, ReviewFilter, TopicFilter
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+from .ranking import RankingMixin
 from .revisions import RevisionsMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
@@ -35,7 +36,7 @@ def stories(count):
 
 
 @admin.register(Article)
-class ArticleAdmin(ClusterActionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(ClusterActionsMixin, RankingMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -60,7 +61,18 @@ class ArticleAdmin(ClusterActionsMixin, RevisionsMixin, StoryImportMixin, Strict
     sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "review_state"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    actions = ["publish", "unpublish", "mark_reviewed", "add_topic", "set_category", "merge_into", "split_cluster"]
+    actions = [
+        "publish",
+        "unpublish",
+        "mark_reviewed",
+        "add_topic",
+        "set_category",
+        "merge_into",
+        "split_cluster",
+        "pin_to_top",
+        "bury",
+        "lift_rank_override",
+    ]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
     readonly_fields = ["review_record", "source_name", "imported_at", "content_hash", "secured", "featured_content"]
