@@ -9,6 +9,7 @@ Pure: no ORM and no settings, so the parser, the import's plan and the
 models can all use it.
 """
 
+import functools
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -60,6 +61,8 @@ _GOOGLE_AMP_PATH = re.compile(r"^/amp/(?:s/)?(?P<rest>[^/]+\..*)$")
 _DEFAULT_PORTS = {"80", "443"}
 
 
+# An import meets the same related pages again and again.
+@functools.lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The canonical form of an http(s) `url`; "" for an empty one, the stripped text for one that is not http(s)."""
     url = (url or "").strip()

@@ -19,6 +19,7 @@ computes them all (after the migration, or a change of settings).
 """
 
 import datetime as dt
+import math
 from collections import defaultdict
 
 from django.db.models import Q
@@ -29,6 +30,8 @@ from .models import Article, RelatedLink
 from .similarity import band_keys, jaccard, title_shingles
 
 BATCH_SIZE = 500
+# A band key shared by more stories than this within the window is not evidence (band_candidates).
+MAX_BAND_STORIES = 50
 
 
 def refresh_clusters(article_ids, *, using="default") -> int:
@@ -58,10 +61,44 @@ def write_title_bands(article_ids, *, using="default"):
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
         TitleBand.objects.using(using).filter(article_id__in=batch).delete()
-        titles = Article.objects.using(using).filter(pk__in=batch).values_list("pk", "title")
-        TitleBand.objects.using(using).bulk_create(
-            TitleBand(article_id=pk, key=key) for pk, title in titles for key in set(band_keys(title))
+        # Title links need a date: a story without one has no bands.
+        titles = (
+            Article.objects.using(using)
+            .filter(pk__in=batch, published_at__isnull=False)
+            .values_list("pk", "title", "published_at")
         )
+        TitleBand.objects.using(using).bulk_create(
+            TitleBand(article_id=pk, key=key, day=day_of(published_at))
+            for pk, title, published_at in titles
+            for key in set(band_keys(title))
+        )
+
+
+def day_of(moment) -> int:
+    """The UTC day of a datetime, as TitleBand.day keeps it."""
+    return moment.astimezone(dt.UTC).toordinal()
+
+
+def band_candidates(keys_by_day, *, days_around, using="default"):
+    """{key: {story ids}} of the title bands with these keys, within `days_around` of their day.
+
+    `keys_by_day` is {day: {keys}}. A key many stories share within the
+    window (a headline formula, a product name) tells nothing: such keys are
+    dropped (MAX_BAND_STORIES).
+    """
+    if not keys_by_day:
+        return {}
+    wanted = defaultdict(list)  # key: [(first day, last day)]
+    for day, keys in keys_by_day.items():
+        for key in keys:
+            wanted[key].append((day - days_around, day + days_around))
+    groups = defaultdict(set)
+    # One lookup on the key index; the days are checked here, where an OR of ranges would scan.
+    rows = TitleBand.objects.using(using).filter(key__in=wanted).values_list("key", "day", "article_id")
+    for key, day, article_id in rows.iterator(chunk_size=5000):
+        if any(first <= day <= last for first, last in wanted[key]):
+            groups[key].add(article_id)
+    return {key: group for key, group in groups.items() if len(group) <= MAX_BAND_STORIES}
 
 
 def refresh_all_clusters(*, using="default") -> int:
@@ -112,11 +149,11 @@ def _links(frontier, using, config):
 
 
 def _title_links(frontier, using, config):
-    bands = TitleBand.objects.using(using)
-    keys = bands.filter(article_id__in=frontier).values("key")
-    candidates = defaultdict(set)
-    for key, article_id in bands.filter(key__in=keys).values_list("key", "article_id"):
-        candidates[key].add(article_id)
+    keys_by_day = defaultdict(set)
+    for key, day in TitleBand.objects.using(using).filter(article_id__in=frontier).values_list("key", "day"):
+        keys_by_day[day].add(key)
+    days_around = math.ceil(config["TITLE_WINDOW_HOURS"] / 24)
+    candidates = band_candidates(keys_by_day, days_around=days_around, using=using)
     pairs = {_pair(a, b) for group in candidates.values() for a in group & frontier for b in group if a != b}
     if not pairs:
         return set()

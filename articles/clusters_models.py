@@ -8,10 +8,12 @@ class TitleBand(models.Model):
 
     article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="title_bands")
     key = models.BigIntegerField()
+    # The day (proleptic ordinal, UTC) the story was published: candidates are looked up within the window.
+    day = models.IntegerField()
 
     class Meta:
         app_label = "articles"
-        indexes = [models.Index(fields=["key", "article"], name="title_band_by_key")]
+        indexes = [models.Index(fields=["key", "day"], name="title_band_by_key_day")]
 
     def __str__(self):
         return f"{self.article_id}: {self.key}"

@@ -11,7 +11,7 @@ then merges the two (articles.merging) or leaves them.
 from collections import defaultdict
 
 from ..canonical import canonical_url
-from ..clusters_models import TitleBand
+from ..clusters import band_candidates, day_of
 from ..conf import newsroom_settings
 from ..models import Article
 from ..similarity import band_keys, jaccard, title_shingles
@@ -32,38 +32,37 @@ def flag_duplicates(batch, results) -> None:
         .values("pk", "title", "url_key", "canonical_url")
     ):
         by_url[row["canonical_url"]].append(row)
-    keys = {story.url_key: set(band_keys(story.title)) for story, _ in todo if story.published_at}
-    candidates = _title_candidates(set().union(*keys.values()) if keys else set(), own_keys)
+    dated = [(story, result) for story, result in todo if story.published_at]
+    keys_by_day = defaultdict(set)
+    for story, _ in dated:
+        keys_by_day[day_of(story.published_at)].update(band_keys(story.title))
+    # The same day: candidates come from that day's bands only.
+    groups = band_candidates(keys_by_day, days_around=0)
+    rows = _rows({story_id for group in groups.values() for story_id in group}, own_keys)
     threshold = newsroom_settings.CLUSTERS["TITLE_THRESHOLD"]
     for story, result in todo:
         for row in by_url[canonical[story.url_key]]:
             _flag(result, row, f"same canonical URL {canonical[story.url_key]} under another webUrl")
-        flagged = {row["pk"] for row in by_url[canonical[story.url_key]]}
+    for story, result in dated:
+        flagged = {entry["story"] for entry in result.duplicate_of}
+        day = day_of(story.published_at)
         shingles = title_shingles(story.title)
-        for row in candidates:
+        others = sorted({pk for key in band_keys(story.title) for pk in groups.get(key, ())} - flagged)
+        for pk in others:
+            row = rows.get(pk)
             if (
-                row["pk"] not in flagged
-                and keys.get(story.url_key, set()) & row["keys"]
-                and row["published_at"].date() == story.published_at.date()
+                row
+                and day_of(row["published_at"]) == day
                 and jaccard(shingles, title_shingles(row["title"])) >= threshold
             ):
-                flagged.add(row["pk"])
                 _flag(result, row, "a near-duplicate title the same day")
 
 
-def _title_candidates(keys, own_keys):
-    if not keys:
-        return []
-    band_rows = TitleBand.objects.filter(key__in=keys).values_list("article_id", "key")
-    story_keys = defaultdict(set)
-    for article_id, key in band_rows:
-        story_keys[article_id].add(key)
-    rows = (
-        Article.objects.filter(pk__in=story_keys, published_at__isnull=False)
-        .exclude(url_key__in=own_keys)
-        .values("pk", "title", "url_key", "published_at")
-    )
-    return [{**row, "keys": story_keys[row["pk"]]} for row in rows]
+def _rows(ids, own_keys):
+    if not ids:
+        return {}
+    stories = Article.objects.filter(pk__in=ids, published_at__isnull=False).exclude(url_key__in=own_keys)
+    return {row["pk"]: row for row in stories.values("pk", "title", "url_key", "published_at")}
 
 
 def _flag(result, row, reason):
