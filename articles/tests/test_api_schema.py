@@ -2,7 +2,9 @@
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -11,7 +13,19 @@ from .factories import make_article, make_related
 
 
 @pytest.fixture
-def api_schema(db):
+def wsgi_keeps_the_test_connection():
+    # Django's WSGI handler closes the database connection after each request;
+    # inside a test's transaction that would end it (the test client disconnects
+    # these signals the same way).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(db, wsgi_keeps_the_test_connection):
     # Stories for the generated requests to find: a cluster, related coverage, topics, a draft.
     title = "Provance releases ServiceTeam, a new family of ITSM apps"
     story = make_article(title=title, topics=["AI"], images=1, slug="known-story")
