@@ -67,8 +67,7 @@ DEFAULTS = {
         "QUALITY": 0.5,
         "CLUSTER": 10.0,
         "HALF_LIFE_HOURS": 24,
-        # Candidates: the live stories of the last WINDOW_HOURS, at most MAX_CANDIDATES of the newest.
-        "WINDOW_HOURS": 72,
+        # Candidates: the newest live stories; the decay ranks the older ones down.
         "MAX_CANDIDATES": 500,
         "SIZE": 20,
     },

@@ -6,8 +6,8 @@ Top stories: a documented score, editors' pins and burials, and the explanation 
 
 Heat counts only where it is known (-1 is "not computed": the term is 0).
 Weights are NEWSROOM_RANKING (articles.conf); docs/ranking.md explains them.
-The candidates are the live stories of the last WINDOW_HOURS (at most
-MAX_CANDIDATES, newest first); an active pin puts its story in its slot, a
+The candidates are the newest MAX_CANDIDATES live stories (the decay sees to
+old ones, and a quiet week still has Top stories); an active pin puts its story in its slot, a
 burial keeps it out; an expired pin lets the story fall back to its ranked
 place. Scores are computed in Python over the candidates: the decay is
 the same on every database, and two queries read what it needs.
@@ -74,11 +74,16 @@ def explain(article: Article, *, cluster_size: int = 1, now=None) -> Explanation
 
 def ranked(*, now=None) -> list[Explanation]:
     """Top stories, in order, each with its explanation: the score's order, then the pins and burials."""
-    config = newsroom_settings.RANKING
     now = now or timezone.now()
+    return _apply_overrides(_scored(now), now=now, size=newsroom_settings.RANKING["SIZE"])
+
+
+def _scored(now):
+    """Every candidate's explanation, best score first, each with its ranked place."""
+    config = newsroom_settings.RANKING
     candidates = list(
         Article.objects.published()
-        .filter(published_at__gte=now - dt.timedelta(hours=config["WINDOW_HOURS"]), published_at__lte=now)
+        .filter(published_at__lte=now)
         .order_by("-published_at", "-id")
         .only("pk", "heat", "quality", "published_at", "cluster")[: config["MAX_CANDIDATES"]]
     )
@@ -96,7 +101,7 @@ def ranked(*, now=None) -> list[Explanation]:
     )
     for place, item in enumerate(explained, start=1):
         item.ranked_place = place
-    return _apply_overrides(explained, now=now, size=config["SIZE"])
+    return explained
 
 
 def _apply_overrides(explained, *, now, size):
@@ -129,22 +134,29 @@ def _apply_overrides(explained, *, now, size):
 def explain_rank(article: Article, *, now=None) -> Explanation:
     """Why `article` is where it is in Top stories (or not in them)."""
     now = now or timezone.now()
-    top = ranked(now=now)
-    for item in top:
+    scored = _scored(now)
+    for item in _apply_overrides(scored, now=now, size=newsroom_settings.RANKING["SIZE"]):
         if item.article_id == article.pk:
+            return item
+    for item in scored:
+        if item.article_id == article.pk:
+            if not item.override:
+                item.override = (
+                    f"its score gives place {item.ranked_place}, below the top {newsroom_settings.RANKING['SIZE']}"
+                )
             return item
     size = 1
     if article.cluster is not None:
         size = Article.objects.published().filter(cluster=article.cluster).count() or 1
     item = explain(article, cluster_size=size, now=now)
     override = RankOverride.objects.filter(article=article).first()
-    window = newsroom_settings.RANKING["WINDOW_HOURS"]
     if override and override.kind == RankOverride.Kind.BURY:
         item.override = "buried: kept out of Top stories"
     elif not article.published:
         item.override = "not published"
-    elif item.age_hours > window:
-        item.override = f"older than {window} hours: not a candidate"
+    elif item.ranked_place is None:
+        count = newsroom_settings.RANKING["MAX_CANDIDATES"]
+        item.override = f"not among the newest {count} live stories: not a candidate"
     return item
 
 

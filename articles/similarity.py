@@ -18,10 +18,10 @@ import hashlib
 import re
 import unicodedata
 
-# Words that say nothing about the event; kept short, since in a headline most words count.
+# Words that say nothing about the event (and the "s" of "Oslo's"); kept short, since in a headline most words count.
 STOP_WORDS = frozenset(
     "a an and are as at be by for from has have in is it its of on or our out that the this to up with your you"
-    " now new how why what will can".split()
+    " now new how why what will can s".split()
 )
 _WORD = re.compile(r"\w+")
 # MinHash: BANDS x ROWS hash functions. With 8 bands of 2 rows, titles of

@@ -44,13 +44,20 @@ def test_unknown_heat_counts_nothing():
     assert item.terms[0].contribution == 0 and item.terms[0].note == "not computed"
 
 
-def test_fresh_good_stories_rank_first_and_old_ones_are_not_candidates():
+def test_fresh_good_stories_rank_first_and_only_the_newest_are_candidates(settings):
+    settings.NEWSROOM_RANKING = {"MAX_CANDIDATES": 3}
     strong = make_article(heat=90, quality=90, published_at=hours_ago(1))
     weak = make_article(heat=5, quality=5, published_at=hours_ago(1))
     decayed = make_article(heat=90, quality=90, published_at=hours_ago(60))
-    make_article(heat=100, quality=100, published_at=hours_ago(100))
+    oldest = make_article(heat=100, quality=100, published_at=hours_ago(100))
     make_article(heat=100, quality=100, published_at=hours_ago(1), published=False)
     assert order() == [strong.pk, decayed.pk, weak.pk]
+    assert "not among the newest 3" in explain_rank(oldest, now=NOW).override
+
+
+def test_a_quiet_week_still_has_top_stories():
+    old = make_article(heat=10, published_at=hours_ago(24 * 30))
+    assert order() == [old.pk]
 
 
 def test_a_bigger_cluster_ranks_higher():
@@ -127,3 +134,12 @@ def test_readers_switch_between_top_and_latest(client, django_assert_max_num_que
     latest = client.get("/")
     assert [story.pk for story in latest.context["articles"]][:2] == [newer_weak.pk, older_strong.pk]
     assert 'href="/" aria-current="page"' in latest.text
+
+
+def test_a_candidate_below_the_top_is_told_its_place(settings):
+    settings.NEWSROOM_RANKING = {"SIZE": 1}
+    make_article(heat=90, published_at=hours_ago(1))
+    second = make_article(heat=10, published_at=hours_ago(1))
+    item = explain_rank(second, now=NOW)
+    assert (item.rank, item.ranked_place) == (None, 2)
+    assert item.override == "its score gives place 2, below the top 1"
