@@ -186,3 +186,13 @@ def test_a_malformed_request_is_a_400_naming_the_field(editorial_groups):  # noq
     response = client.post("/api/stories/import/", {"files": [{"name": "a.md"}]}, format="json")
     assert response.status_code == 400
     assert "give either text or story" in json.dumps(response.json())
+
+
+def test_the_detail_costs_a_fixed_number_of_queries(api, django_assert_max_num_queries):
+    title = "Provance releases ServiceTeam, a new family of ITSM apps"
+    article = make_article(title=title, topics=["AI", "Space"], images=3, related=5)
+    for _ in range(4):
+        make_article(title=title, related=2)
+    with django_assert_max_num_queries(7):
+        body = api.get(f"/api/stories/{article.slug}/").json()
+    assert (len(body["related"]), len(body["cluster_stories"])) == (5, 4)
