@@ -27,7 +27,7 @@ from django.db.models import Q
 from .clusters_models import TitleBand
 from .conf import newsroom_settings
 from .models import Article, RelatedLink
-from .similarity import band_keys, jaccard, title_shingles
+from .similarity import band_keys, near_duplicate_titles
 
 BATCH_SIZE = 500
 # A band key shared by more stories than this within the window is not evidence (band_candidates).
@@ -159,7 +159,7 @@ def _title_links(frontier, using, config):
         return set()
     involved = {story for pair in pairs for story in pair}
     rows = {
-        pk: (title_shingles(title), published_at)
+        pk: (title, published_at)
         for pk, title, published_at in Article.objects.using(using)
         .filter(pk__in=involved, published_at__isnull=False)
         .values_list("pk", "title", "published_at")
@@ -172,7 +172,7 @@ def _title_links(frontier, using, config):
         if a in rows
         and b in rows
         and abs(rows[a][1] - rows[b][1]) <= window
-        and jaccard(rows[a][0], rows[b][0]) >= threshold
+        and near_duplicate_titles(rows[a][0], rows[b][0], threshold)
     }
 
 

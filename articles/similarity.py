@@ -50,6 +50,25 @@ def title_shingles(title: str) -> frozenset:
     return frozenset(word for word in words if word not in STOP_WORDS)
 
 
+@functools.lru_cache(maxsize=4096)
+def title_names(title: str) -> frozenset:
+    """The capitalised words of a title after its first (names, mostly), casefolded, stop words left out."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", title or ""))[1:]
+    return frozenset(w.casefold() for w in words if w[:1].isupper() and w.casefold() not in STOP_WORDS)
+
+
+def near_duplicate_titles(a: str, b: str, threshold: float) -> bool:
+    """Similar enough, and not one headline formula about two different names.
+
+    "Inside Oslo's plan for a data breach" and "Inside Minneapolis's plan for a
+    data breach" share most words but no name: two events, not one.
+    """
+    names_a, names_b = title_names(a), title_names(b)
+    if names_a and names_b and not names_a & names_b:
+        return False
+    return jaccard(title_shingles(a), title_shingles(b)) >= threshold
+
+
 def jaccard(a: frozenset, b: frozenset) -> float:
     if not a or not b:
         return 0.0

@@ -14,7 +14,7 @@ from ..canonical import canonical_url
 from ..clusters import band_candidates, day_of
 from ..conf import newsroom_settings
 from ..models import Article
-from ..similarity import band_keys, jaccard, title_shingles
+from ..similarity import band_keys, near_duplicate_titles
 from .report import UNCHANGED
 
 
@@ -46,14 +46,13 @@ def flag_duplicates(batch, results) -> None:
     for story, result in dated:
         flagged = {entry["story"] for entry in result.duplicate_of}
         day = day_of(story.published_at)
-        shingles = title_shingles(story.title)
         others = sorted({pk for key in band_keys(story.title) for pk in groups.get(key, ())} - flagged)
         for pk in others:
             row = rows.get(pk)
             if (
                 row
                 and day_of(row["published_at"]) == day
-                and jaccard(shingles, title_shingles(row["title"])) >= threshold
+                and near_duplicate_titles(story.title, row["title"], threshold)
             ):
                 _flag(result, row, "a near-duplicate title the same day")
 

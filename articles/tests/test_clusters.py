@@ -169,3 +169,10 @@ def test_clusters_reach_the_documented_precision_on_the_labelled_pairs():
     assert quality.precision >= 0.9, quality.table()
     # docs/clusters.md: recall 0.48 with titles alone (the samples have no related items).
     assert quality.recall >= 0.45, quality.table()
+
+
+def test_one_headline_formula_about_two_names_is_two_events():
+    first = make_article(title="Inside Oslo's plan for a data breach", published_at=NOW)
+    second = make_article(title="Inside Minneapolis's plan for a data breach", published_at=NOW)
+    third = make_article(title="Inside Oslo's plan for a data breach!", published_at=NOW)
+    assert cluster(first, second, third) == [first.pk, None, first.pk]
