@@ -92,6 +92,27 @@ DEFAULTS = {
         "BROKEN_AFTER": 2,
         "ALLOW_LOOPBACK": False,
     },
+    # Coverage clusters (articles.clusters, docs/clusters.md). Two titles are
+    # near-duplicates at this Jaccard similarity of their words, when published
+    # within the window of each other; the threshold is where precision on the
+    # labelled set is 1.0 (0.5 lets short headlines sharing a product name in).
+    "CLUSTERS": {
+        "TITLE_THRESHOLD": 0.55,
+        "TITLE_WINDOW_HOURS": 48,
+        # A refresh follows links this far from the stories that changed.
+        "MAX_STORIES": 500,
+    },
+    # Top stories (articles.ranking, docs/ranking.md): score = (heat x HEAT + quality
+    # x QUALITY + other stories of its cluster x CLUSTER) x 0.5 ** (age / HALF_LIFE_HOURS).
+    "RANKING": {
+        "HEAT": 1.0,
+        "QUALITY": 0.5,
+        "CLUSTER": 10.0,
+        "HALF_LIFE_HOURS": 24,
+        # Candidates: the newest live stories; the decay ranks the older ones down.
+        "MAX_CANDIDATES": 500,
+        "SIZE": 20,
+    },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.
     "REVISIONS": {

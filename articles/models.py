@@ -13,6 +13,8 @@ from taggit.models import ItemBase, TagBase
 from core.fields import OrderedJSONField
 from providers.models import Provider
 
+from .canonical import canonical_url
+
 # The pictures' models live beside their code; this module is still where the app's models are found.
 from .images.models import Image, Rendition  # noqa: F401
 from .quality import QualityBand, quality_band
@@ -86,6 +88,8 @@ class Article(models.Model):
     amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
     cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
     url_key = models.CharField(max_length=2000, unique=True, editable=False)
+    # The identifying URL in the form stories are compared in (articles.canonical).
+    canonical_url = models.CharField("canonical URL", max_length=2000, blank=True, editable=False, db_index=True)
 
     # Editorial
     quality = models.IntegerField(default=0, help_text="Upstream quality score; 0 or more, no upper bound.")
@@ -125,6 +129,11 @@ class Article(models.Model):
     search_vector = SearchVectorField(null=True, editable=False)
     imported_quality = models.IntegerField(null=True, blank=True, editable=False)
     imported_published = models.BooleanField(null=True, blank=True, editable=False)
+
+    # Coverage cluster (articles.clusters): the id of its first story, kept by stories_changed().
+    cluster = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
+    # An editor's split: stories join a cluster only with stories of the same split (None with None).
+    cluster_split = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -197,9 +206,10 @@ class Article(models.Model):
             # A story made public from the start (the tests', a shell's) is live, not waiting.
             self.status = self.Status.LIVE
         self.url_key = self.identifying_url
+        self.canonical_url = canonical_url(self.identifying_url)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "url_key"}
+            kwargs["update_fields"] = {*update_fields, "url_key", "canonical_url"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -268,6 +278,7 @@ class RelatedLink(models.Model):
     web_url = models.URLField("web URL", max_length=2000, blank=True)
     amp_url = models.URLField("AMP URL", max_length=2000, blank=True)
     cdn_amp_url = models.URLField("AMP cache URL", max_length=2000, blank=True)
+    canonical_url = models.CharField("canonical URL", max_length=2000, blank=True, editable=False, db_index=True)
     type = models.CharField(max_length=50, blank=True, default="article")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
     quality = models.IntegerField(null=True, blank=True)
@@ -285,6 +296,13 @@ class RelatedLink(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        self.canonical_url = canonical_url(self.web_url)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "web_url" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "canonical_url"}
+        super().save(*args, **kwargs)
 
 
 class Revision(models.Model):
@@ -306,6 +324,7 @@ class Revision(models.Model):
         RESTORE = "restore", "Restored"
         MODERATION = "moderation", "Importer's change approved"
         SCHEDULE = "schedule", "Schedule"
+        API = "api", "Imported through the API"
 
     class Status(models.TextChoices):
         LIVE = "live", "Applied"
@@ -426,4 +445,7 @@ class PreviewVisit(models.Model):
 
 
 # Models of the background jobs, in a module of their own (articles.jobs).
+# Models of their own modules, registered with the app's.
+from .clusters_models import TitleBand  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
+from .ranking_models import RankOverride  # noqa: E402, F401

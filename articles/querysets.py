@@ -182,6 +182,21 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("id")
         )
 
+    def cluster_of(self, article):
+        """The other stories of `article`'s coverage cluster (articles.clusters); none for a story alone."""
+        if article.cluster is None:
+            return self.none()
+        return self.filter(cluster=article.cluster).exclude(pk=article.pk)
+
+    def one_per_cluster(self):
+        """These stories, less those whose cluster has a newer live story: one card per cluster."""
+        newer = self.model.objects.published().filter(
+            Q(published_at__gt=OuterRef("published_at"))
+            | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")),
+            cluster=OuterRef("cluster"),
+        )
+        return self.exclude(Q(cluster__isnull=False) & Exists(newer))
+
     def with_pending_changes(self):
         """Stories with an importer's change waiting for an editor (articles.models.Revision)."""
         revisions = self.model._meta.get_field("revisions").related_model.objects

@@ -52,5 +52,14 @@ def news_article_data(article, url):
 
 def robots_txt(request):
     sitemap = request.build_absolute_uri(reverse("sitemap"))
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /preview/", "", f"Sitemap: {sitemap}", ""]
+    news = request.build_absolute_uri(reverse("sitemap-news"))
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "",
+        f"Sitemap: {sitemap}",
+        f"Sitemap: {news}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

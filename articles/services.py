@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
+from .clusters import refresh_clusters
 from .pagecache import bump_public_generation, note_local_change
 from .search import refresh_search_vectors
 
@@ -27,6 +28,8 @@ def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -
         return
     if text:
         refresh_search_vectors(article_ids, using=using)
+        # Titles, addresses and related coverage are what clusters are made of.
+        refresh_clusters(article_ids, using=using)
     _public_pages_changed(using)
 
 
@@ -37,6 +40,16 @@ def providers_changed(*, using="default") -> None:
 
 def topics_changed(*, using="default") -> None:
     """A topic was renamed or deleted: every page that lists it, though no story changed."""
+    bump_public_generation(using=using)
+
+
+def clusters_changed(*, using="default") -> None:
+    """Clusters were recomputed in bulk (articles.clusters): story pages may count other outlets."""
+    bump_public_generation(using=using)
+
+
+def ranking_changed(*, using="default") -> None:
+    """A pin or a burial changed Top stories (articles.ranking), though no story did."""
     bump_public_generation(using=using)
 
 

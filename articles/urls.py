@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from . import feeds, views
 from .converters import SegmentConverter
 from .pagecache import public_page
+from .views_top import TopStoriesView
 
 register_converter(SegmentConverter, "segment")
 
@@ -10,6 +11,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view()), name="index"),
+    path("top/", public_page(TopStoriesView.as_view()), name="top"),
     path("stories/<segment:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
     # Not a public page: each visit is logged, nothing is cached.
     path("preview/<segment:token>/", views.PreviewLinkView.as_view(), name="preview"),

@@ -269,6 +269,18 @@ class Bench:
                 ratio <= 2,
             )
 
+    def analytics(self):
+        result = self.timed(self.full, "analytics")
+        self.results["details"]["analytics"] = result
+        self.row(
+            f"7d. admin provider analytics, all providers, {STORIES} stories",
+            f"{1000 * result['seconds']:.1f} ms, {result['queries']} queries",
+            "",
+            "",
+            "< 200 ms",
+            result["seconds"] < 0.2,
+        )
+
     def pages(self):
         if not shutil.which("wrk"):
             log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
@@ -401,6 +413,7 @@ def main():
             "memory": bench.memory,
             "queries": bench.queries,
             "admin": bench.admin,
+            "analytics": bench.analytics,
             "pages": bench.pages,
             "upload": lambda: jobs.upload(bench),
             "image_jobs": lambda: jobs.image_jobs(bench),

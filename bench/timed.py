@@ -12,6 +12,7 @@ One measured operation, run in a fresh process by bench/run.py; prints JSON.
     timed.py loaddata FILE             Django's loaddata of a dumpdata file
     timed.py admin                     the admin story list, home (dashboard) and triage: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
+    timed.py analytics                 the admin's provider analytics, over the stories' whole date range
 """
 
 import json
@@ -160,6 +161,34 @@ def admin():
     return results
 
 
+def analytics():
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.db.models import Max, Min
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-admin", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    dates = Article.objects.aggregate(first=Min("published_at"), last=Max("published_at"))
+    url = f"/admin/providers/provider/analytics/?since={dates['first']:%Y-%m-%d}&until={dates['last']:%Y-%m-%d}"
+    client.get(url)  # warm up
+    times = []
+    for _ in range(5):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+        assert response.status_code == 200, (url, response.status_code)
+    return {"seconds": sorted(times)[len(times) // 2], "queries": len(captured), "url": url}
+
+
 def queries(paths):
     setup_django()
     from django.db import connection
@@ -190,6 +219,8 @@ def main():
         result = loaddata(args[0])
     elif operation == "admin":
         result = admin()
+    elif operation == "analytics":
+        result = analytics()
     elif operation == "queries":
         result = queries(args)
     else:

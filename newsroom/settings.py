@@ -89,6 +89,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django_filters",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "taggit",
     "axes",
     "django_tasks",
@@ -317,3 +320,21 @@ NEWSROOM_IMAGES = env_ints(
 )
 if os.environ.get("NEWSROOM_PUBLIC_URL"):
     NEWSROOM_IMAGES["PUBLIC_URL"] = os.environ["NEWSROOM_PUBLIC_URL"]
+
+# The JSON API (articles.api): JSON in and out, no browsable pages (they would need
+# scripts the CSP refuses); anonymous reads; importers authenticate with their token.
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": "Live stories of the newsroom, and story-file imports for importers (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}

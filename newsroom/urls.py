@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from articles.news_sitemap import NEWS_SITEMAPS, news_sitemap
 from articles.pagecache import public_page
 from articles.seo import robots_txt
 from articles.sitemaps import SITEMAPS
@@ -22,7 +23,14 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap-news.xml",
+        public_page(news_sitemap),
+        {"sitemaps": NEWS_SITEMAPS, "template_name": "sitemaps/news.xml"},
+        name="sitemap-news",
+    ),
     path("robots.txt", robots_txt, name="robots"),
+    path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -11,6 +11,7 @@ from providers.models import Provider
 
 from ..models import Article
 from ..services import providers_changed
+from .analytics import ProviderAnalyticsMixin
 from .changelist import StrictModelAdmin, changelist_url
 from .filters import ProviderFilter
 
@@ -31,7 +32,7 @@ def _per_provider(aggregate):
 
 
 @admin.register(Provider)
-class ProviderAdmin(StrictModelAdmin):
+class ProviderAdmin(ProviderAnalyticsMixin, StrictModelAdmin):
     list_display = ["name", "domain", "stories_link", "average_quality", "share_published"]
     search_fields = ["name", "domain"]
     search_help_text = "Name or domain."

@@ -23,6 +23,7 @@ from ..models import Article, Image, Revision
 from ..revisions.snapshots import record_revisions
 from ..services import stories_changed
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
+from .clusters import ClusterActionsMixin
 from .decisions import DecisionsMixin, state_label, stories
 from .filters import (
     ArrivalFilter,
@@ -38,13 +39,23 @@ from .filters import (
 from .imports import StoryImportMixin
 from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
 from .previews import PreviewLinksMixin
+from .ranking import RankingMixin
 from .revisions import RevisionsMixin
 from .triage import TriageMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
 
 @admin.register(Article)
-class ArticleAdmin(PreviewLinksMixin, TriageMixin, DecisionsMixin, RevisionsMixin, StoryImportMixin, StrictModelAdmin):
+class ArticleAdmin(
+    PreviewLinksMixin,
+    TriageMixin,
+    DecisionsMixin,
+    ClusterActionsMixin,
+    RankingMixin,
+    RevisionsMixin,
+    StoryImportMixin,
+    StrictModelAdmin,
+):
     form = ArticleAdminForm
     list_display = [
         "thumbnail",
@@ -80,7 +91,20 @@ class ArticleAdmin(PreviewLinksMixin, TriageMixin, DecisionsMixin, RevisionsMixi
     sortable_by = ["title", "quality_badge", "heat_display", "published", "published_on", "state_display"]
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    actions = ["publish", "schedule", "reject", "hold", "unpublish", "add_topic", "set_category"]
+    actions = [
+        "publish",
+        "schedule",
+        "reject",
+        "hold",
+        "unpublish",
+        "add_topic",
+        "set_category",
+        "merge_into",
+        "split_cluster",
+        "pin_to_top",
+        "bury",
+        "lift_rank_override",
+    ]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
     readonly_fields = [

@@ -30,10 +30,9 @@ from .. import editorial
 from ..conf import newsroom_settings
 from ..models import Revision
 from ..stories.data import FixtureError, Limits
-from ..stories.parse import parse_story_bytes
 from ..stories.report import CREATED, UPDATED, ImportReport
 from ..stories.sources import Unchanged
-from ..stories.uploads import discard_upload, load_upload
+from ..stories.uploads import discard_upload, in_upload_order, load_upload, parsed_upload
 from ..stories.write import import_parsed
 from .models import UploadJob
 
@@ -61,27 +60,6 @@ def upload_root() -> Path:
 
 def import_limits() -> Limits:
     return Limits.from_config(newsroom_settings.IMPORT)
-
-
-def parsed_upload(upload, *, limits):
-    """(name, StoryData | FixtureError) pairs for import_parsed, in upload order."""
-    for item in upload.files:
-        try:
-            yield item.name, parse_story_bytes(item.data, filename=item.name, limits=limits)
-        except FixtureError as exc:
-            yield item.name, exc
-    for name, message in upload.errors:
-        yield name, FixtureError(message, filename=name)
-
-
-def in_upload_order(report, upload):
-    """Sort the report's results in the order the files were uploaded."""
-    names = [item.name for item in upload.files] + [name for name, _ in upload.errors]
-    order = {}
-    for index, name in enumerate(names):
-        order.setdefault(name, index)
-    report.results.sort(key=lambda result: order.get(result.path, len(order)))
-    return report
 
 
 def create_upload_job(*, upload, token, user, may_publish) -> UploadJob:

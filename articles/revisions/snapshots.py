@@ -13,7 +13,7 @@ from .content import to_content
 # Stories read at once: their related items and images come along (for_export()).
 BATCH_SIZE = 500
 # The sources whose revision is the base of the next import's merge: a file's content.
-IMPORTS = (Revision.Source.IMPORT, Revision.Source.UPLOAD, Revision.Source.MODERATION)
+IMPORTS = (Revision.Source.IMPORT, Revision.Source.UPLOAD, Revision.Source.API, Revision.Source.MODERATION)
 
 
 def batched(items, size):

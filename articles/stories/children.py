@@ -6,6 +6,7 @@ batch (bulk.insert_rows); the images keep their local copies where their URL
 is unchanged (local_copies.py).
 """
 
+from ..canonical import canonical_url
 from ..models import Image, RelatedLink, TaggedArticle
 from .bulk import insert_rows
 from .layout import image_layout, related_layout
@@ -51,6 +52,7 @@ def _related_rows(planned, providers):
             "excerpt": related.excerpt,
             "published_at": related.published_at,
             "web_url": related.web_url,
+            "canonical_url": canonical_url(related.web_url),
             "amp_url": related.amp_url,
             "cdn_amp_url": related.cdn_amp_url,
             "type": related.type,

@@ -20,6 +20,8 @@ class FileResult:
     conflicts: list = field(default_factory=list)
     # The story is live and the importer may not publish: the change waits for an editor.
     pending: bool = False
+    # Stored stories the file looks like (articles.stories.duplicates): [{story, title, url, reason}].
+    duplicate_of: list = field(default_factory=list)
 
 
 @dataclass

@@ -151,7 +151,12 @@ def stories():
 def valid_arguments(route, stories):
     """Arguments that name a real page, so that a query string reaches the view behind it."""
     story = stories[0]
-    public = {"stories": story, "topics": Topic.objects.get(name="Politics"), "providers": story.provider}
+    public = {
+        "stories": story,
+        "topics": Topic.objects.get(name="Politics"),
+        "providers": story.provider,
+        "api": story,  # /api/stories/<slug>/
+    }
     model = admin_model(route)
     values = {}
     for name in arguments(route):

@@ -17,7 +17,11 @@ def test_a_release_database_with_stories_migrates_forward():
         name="The Daily Dot", domain="dailydot.com", slug="dailydotcom"
     )
     old.get_model("articles", "Article").objects.create(
-        title="Kept", slug="kept", url_key="https://e.example/", original_url="https://e.example/", provider=provider
+        title="Kept",
+        slug="kept",
+        url_key="https://e.example/",
+        original_url="https://www.e.example/kept/",
+        provider=provider,
     )
 
     executor = MigrationExecutor(connection)
@@ -28,3 +32,5 @@ def test_a_release_database_with_stories_migrates_forward():
     article = Article.objects.select_related("provider").get()
     assert (article.title, article.provider.name) == ("Kept", "The Daily Dot")
     assert Revision.objects.count() == 0
+    # 0013_smart_canonical_urls fills the column for the stories already there.
+    assert article.canonical_url == "https://e.example/kept"

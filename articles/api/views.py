@@ -1,0 +1,56 @@
+"""The read API: live stories, listed and one by one (every read through Article.objects.published())."""
+
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import filters, generics
+from rest_framework.pagination import PageNumberPagination
+
+from ..filters import ArticleFilter
+from ..models import Article
+from .serializers import StoryDetailSerializer, StorySerializer
+
+
+class StoryPagination(PageNumberPagination):
+    page_size = 20
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class StoryOrdering(filters.OrderingFilter):
+    def filter_queryset(self, request, queryset, view):
+        ordering = list(self.get_ordering(request, queryset, view))
+        # A search is best first unless the client asks for an order; ties newest first.
+        if "ordering" not in request.query_params and request.query_params.get("q"):
+            return queryset
+        return queryset.order_by(*ordering, *(["-id"] if "-id" not in ordering else []))
+
+
+@extend_schema_view(get=extend_schema(summary="Live stories", description="Newest first unless `ordering` says."))
+class StoryListView(generics.ListAPIView):
+    serializer_class = StorySerializer
+    pagination_class = StoryPagination
+    filter_backends = [DjangoFilterBackend, StoryOrdering]
+    filterset_class = ArticleFilter
+    ordering_fields = ["published_at", "quality", "heat", "title"]
+    ordering = ["-published_at", "-id"]
+    authentication_classes = []
+    permission_classes = []
+
+    def get_queryset(self):
+        return Article.objects.for_listing()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One live story",
+        parameters=[OpenApiParameter("slug", str, OpenApiParameter.PATH, description="The story's slug.")],
+    )
+)
+class StoryDetailView(generics.RetrieveAPIView):
+    serializer_class = StoryDetailSerializer
+    lookup_field = "slug"
+    authentication_classes = []
+    permission_classes = []
+
+    def get_queryset(self):
+        return Article.objects.published().for_detail()

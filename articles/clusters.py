@@ -1,0 +1,219 @@
+"""
+Coverage clusters: stories about the same event, grouped.
+
+Two stories are linked when
+- they have the same canonical URL (one page under two addresses),
+- a related item of one is the other (by canonical URL),
+- they share a related item (the same page of other coverage), or
+- their titles are near-duplicates (articles.similarity) and they were
+  published within NEWSROOM_CLUSTERS["TITLE_WINDOW_HOURS"] of each other;
+and a cluster is a connected group of linked stories, named by its smallest
+story id (Article.cluster). An editor's split (Article.cluster_split) cuts the
+links between stories of different splits.
+
+refresh_clusters() is called by articles.services.stories_changed() for the
+stories a writer changed: it follows the links from them (and from the other
+stories of their old clusters) and writes the clusters that changed, so the
+columns stay in step on every write path. `manage.py refresh_clusters`
+computes them all (after the migration, or a change of settings).
+"""
+
+import datetime as dt
+import math
+from collections import defaultdict
+
+from django.db.models import Q
+
+from .clusters_models import TitleBand
+from .conf import newsroom_settings
+from .models import Article, RelatedLink
+from .similarity import band_keys, near_duplicate_titles
+
+BATCH_SIZE = 500
+# A band key shared by more stories than this within the window is not evidence (band_candidates).
+MAX_BAND_STORIES = 50
+
+
+def refresh_clusters(article_ids, *, using="default") -> int:
+    """Recompute the clusters around these stories; returns how many stories changed cluster."""
+    ids = set(article_ids)
+    if not ids:
+        return 0
+    write_title_bands(ids, using=using)
+    config = newsroom_settings.CLUSTERS
+    seen = ids | _cluster_mates(ids, using)
+    frontier, edges, followed = set(seen), set(), set()
+    while frontier and len(followed) < config["MAX_STORIES"]:
+        found = _links(frontier, using, config)
+        followed |= frontier
+        edges |= found
+        new = {story for edge in found for story in edge} - seen
+        new |= _cluster_mates(new, using) - seen
+        seen |= new
+        frontier = new
+    # Past the limit, stories whose links were not followed keep their cluster.
+    return _write_clusters(followed, _kept_links(edges, using), using)
+
+
+def write_title_bands(article_ids, *, using="default"):
+    """Replace the MinHash band keys of these stories' titles."""
+    ids = list(article_ids)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        TitleBand.objects.using(using).filter(article_id__in=batch).delete()
+        # Title links need a date: a story without one has no bands.
+        titles = (
+            Article.objects.using(using)
+            .filter(pk__in=batch, published_at__isnull=False)
+            .values_list("pk", "title", "published_at")
+        )
+        TitleBand.objects.using(using).bulk_create(
+            TitleBand(article_id=pk, key=key, day=day_of(published_at))
+            for pk, title, published_at in titles
+            for key in set(band_keys(title))
+        )
+
+
+def day_of(moment) -> int:
+    """The UTC day of a datetime, as TitleBand.day keeps it."""
+    return moment.astimezone(dt.UTC).toordinal()
+
+
+def band_candidates(keys_by_day, *, days_around, using="default"):
+    """{key: {story ids}} of the title bands with these keys, within `days_around` of their day.
+
+    `keys_by_day` is {day: {keys}}. A key many stories share within the
+    window (a headline formula, a product name) tells nothing: such keys are
+    dropped (MAX_BAND_STORIES).
+    """
+    if not keys_by_day:
+        return {}
+    wanted = defaultdict(list)  # key: [(first day, last day)]
+    for day, keys in keys_by_day.items():
+        for key in keys:
+            wanted[key].append((day - days_around, day + days_around))
+    groups = defaultdict(set)
+    # One lookup on the key index; the days are checked here, where an OR of ranges would scan.
+    rows = TitleBand.objects.using(using).filter(key__in=wanted).values_list("key", "day", "article_id")
+    for key, day, article_id in rows.iterator(chunk_size=5000):
+        if any(first <= day <= last for first, last in wanted[key]):
+            groups[key].add(article_id)
+    return {key: group for key, group in groups.items() if len(group) <= MAX_BAND_STORIES}
+
+
+def refresh_all_clusters(*, using="default") -> int:
+    """Every story's title bands and cluster, from scratch; returns how many stories changed cluster."""
+    ids = list(Article.objects.using(using).order_by("pk").values_list("pk", flat=True))
+    write_title_bands(ids, using=using)
+    config = newsroom_settings.CLUSTERS
+    edges = set()
+    for start in range(0, len(ids), BATCH_SIZE):
+        edges |= _links(set(ids[start : start + BATCH_SIZE]), using, config)
+    return _write_clusters(set(ids), _kept_links(edges, using), using)
+
+
+def _cluster_mates(ids, using):
+    """The other stories of these stories' clusters, and of clusters a deleted story of `ids` led."""
+    if not ids:
+        return set()
+    clusters = Article.objects.using(using).filter(pk__in=ids, cluster__isnull=False).values("cluster")
+    return set(
+        Article.objects.using(using).filter(Q(cluster__in=clusters) | Q(cluster__in=ids)).values_list("pk", flat=True)
+    )
+
+
+def _links(frontier, using, config):
+    """Links {(a, b)} (a < b) between the stories of `frontier` and any story."""
+    stories = Article.objects.using(using)
+    links = RelatedLink.objects.using(using).exclude(canonical_url="")
+    own = dict(stories.filter(pk__in=frontier).exclude(canonical_url="").values_list("pk", "canonical_url"))
+    edges = set()
+    # The same page under two addresses, and a related item that is the story itself.
+    by_url = defaultdict(set)
+    for pk, url in stories.filter(canonical_url__in=own.values()).values_list("pk", "canonical_url"):
+        by_url[url].add(pk)
+    for article_id, url in links.filter(canonical_url__in=own.values()).values_list("article_id", "canonical_url"):
+        by_url[url].add(article_id)
+    for pk, url in own.items():
+        edges |= {_pair(pk, other) for other in by_url[url] if other != pk}
+    # A related item of a frontier story that is one of our stories, or another story's related item.
+    their = defaultdict(set)
+    for article_id, url in links.filter(article_id__in=frontier).values_list("article_id", "canonical_url"):
+        their[url].add(article_id)
+    if their:
+        for pk, url in stories.filter(canonical_url__in=their).values_list("pk", "canonical_url"):
+            edges |= {_pair(pk, article_id) for article_id in their[url] if article_id != pk}
+        for other, url in links.filter(canonical_url__in=their).values_list("article_id", "canonical_url"):
+            edges |= {_pair(other, article_id) for article_id in their[url] if article_id != other}
+    return edges | _title_links(frontier, using, config)
+
+
+def _title_links(frontier, using, config):
+    keys_by_day = defaultdict(set)
+    for key, day in TitleBand.objects.using(using).filter(article_id__in=frontier).values_list("key", "day"):
+        keys_by_day[day].add(key)
+    days_around = math.ceil(config["TITLE_WINDOW_HOURS"] / 24)
+    candidates = band_candidates(keys_by_day, days_around=days_around, using=using)
+    pairs = {_pair(a, b) for group in candidates.values() for a in group & frontier for b in group if a != b}
+    if not pairs:
+        return set()
+    involved = {story for pair in pairs for story in pair}
+    rows = {
+        pk: (title, published_at)
+        for pk, title, published_at in Article.objects.using(using)
+        .filter(pk__in=involved, published_at__isnull=False)
+        .values_list("pk", "title", "published_at")
+    }
+    window = dt.timedelta(hours=config["TITLE_WINDOW_HOURS"])
+    threshold = config["TITLE_THRESHOLD"]
+    return {
+        (a, b)
+        for a, b in pairs
+        if a in rows
+        and b in rows
+        and abs(rows[a][1] - rows[b][1]) <= window
+        and near_duplicate_titles(rows[a][0], rows[b][0], threshold)
+    }
+
+
+def _kept_links(edges, using):
+    """The links editors' splits leave: both ends in the same split."""
+    involved = {story for edge in edges for story in edge}
+    split = dict(Article.objects.using(using).filter(pk__in=involved).values_list("pk", "cluster_split"))
+    return {(a, b) for a, b in edges if a in split and b in split and split[a] == split[b]}
+
+
+def _write_clusters(stories, edges, using):
+    """Give each of `stories` the smallest id of its connected group; stories alone get None."""
+    parent = {}
+
+    def find(story):
+        parent.setdefault(story, story)
+        while parent[story] != story:
+            parent[story] = parent[parent[story]]
+            story = parent[story]
+        return story
+
+    for a, b in edges:
+        root_a, root_b = find(a), find(b)
+        if root_a != root_b:
+            parent[max(root_a, root_b)] = min(root_a, root_b)
+    groups = defaultdict(list)
+    for story in set(parent):
+        groups[find(story)].append(story)
+    wanted = {story: None for story in stories}
+    for members in groups.values():
+        lead = min(members)
+        wanted.update({story: lead for story in members if story in wanted})
+    current = dict(Article.objects.using(using).filter(pk__in=wanted).values_list("pk", "cluster"))
+    changed = [
+        Article(pk=story, cluster=cluster)
+        for story, cluster in wanted.items()
+        if story in current and current[story] != cluster
+    ]
+    Article.objects.using(using).bulk_update(changed, ["cluster"], batch_size=BATCH_SIZE)
+    return len(changed)
+
+
+def _pair(a, b):
+    return (a, b) if a < b else (b, a)
