@@ -77,7 +77,7 @@ def approve_stories(
             shown = candidates.below_gate().select_related("provider").order_by("-quality", "pk")
             decided.below_gate = list(shown[:BELOW_GATE_SHOWN])
         values = {"published": True, "status": status, "publish_at": publish_at, "unpublish_at": unpublish_at}
-        _decide(decided.changed, user=user, now=now, values=values)
+        write_decision(decided.changed, user=user, now=now, values=values)
         message = (
             f"Scheduled for {timezone.localtime(publish_at):%Y-%m-%d %H:%M}." if status == "scheduled" else "Published."
         )
@@ -98,7 +98,7 @@ def reject_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
     now = timezone.now()
     with transaction.atomic():
         ids = story_ids(queryset.exclude(status=Article.Status.REJECTED))
-        _decide(ids, user=user, now=now, values={"published": False, "status": Article.Status.REJECTED})
+        write_decision(ids, user=user, now=now, values={"published": False, "status": Article.Status.REJECTED})
         _done(user=user, ids=ids, message=f"Rejected: {reason}" if reason else "Rejected.")
     return len(ids)
 
@@ -109,7 +109,7 @@ def unpublish_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
     now = timezone.now()
     with transaction.atomic():
         ids = story_ids(queryset.filter(published=True))
-        _decide(ids, user=user, now=now, values={"published": False, "status": Article.Status.TAKEN_DOWN})
+        write_decision(ids, user=user, now=now, values={"published": False, "status": Article.Status.TAKEN_DOWN})
         _done(user=user, ids=ids, message=f"Taken down: {reason}" if reason else "Unpublished.")
     return len(ids)
 
@@ -127,8 +127,11 @@ def hold_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
     return len(ids)
 
 
-def _decide(ids, *, user, now, values):
-    """An editor's decision written on these stories: the values, who decided and when."""
+def write_decision(ids, *, user, now, values):
+    """An editor's decision written on these stories: the values, who decided and when.
+
+    The caller records the revisions (and checks the gate where it publishes).
+    """
     for batch in batches(ids):
         Article.objects.filter(pk__in=batch).update(
             **values,

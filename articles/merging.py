@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from .editorial import write_decision
 from .models import Article, RelatedLink, Revision
 from .revisions.snapshots import record_revisions
 from .services import stories_changed
@@ -23,8 +24,8 @@ class MergeError(ValueError):
 def merge_story(*, duplicate: Article, into: Article, user) -> RelatedLink:
     """Make `duplicate` a related item of `into` and take it off the site.
 
-    The duplicate stays stored (unpublished): a re-import of its file finds it
-    and keeps the editor's decision, instead of bringing the story back.
+    The duplicate stays stored, rejected: a re-import of its file finds it and
+    keeps the editor's decision, instead of bringing the story back.
     """
     if duplicate.pk == into.pk:
         raise MergeError("A story cannot be merged into itself.")
@@ -50,7 +51,10 @@ def merge_story(*, duplicate: Article, into: Article, user) -> RelatedLink:
         )
         now = timezone.now()
         Article.objects.filter(pk=into.pk).update(version=F("version") + 1, updated_at=now)
-        Article.objects.filter(pk=duplicate.pk).update(published=False, version=F("version") + 1, updated_at=now)
+        # Turned down as an editor's decision: a re-import of its file keeps it off the site.
+        write_decision(
+            [duplicate.pk], user=user, now=now, values={"published": False, "status": Article.Status.REJECTED}
+        )
         stories_changed([into.pk, duplicate.pk])
         record_revisions(
             [into.pk],

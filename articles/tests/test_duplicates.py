@@ -90,7 +90,8 @@ def test_merging_makes_the_duplicate_related_coverage_and_records_both_revisions
         "Lawmakers pass the budget",
         duplicate.provider_id,
     )
-    assert not Article.objects.get(pk=duplicate.pk).published
+    merged = Article.objects.get(pk=duplicate.pk)
+    assert not merged.published and merged.status == Article.Status.REJECTED and merged.reviewed_by == admin_user
     assert "https://other.example/budget" in [item["web_url"] for item in to_content_of(into)["related"]]
     messages = list(Revision.objects.order_by("id").values_list("article_id", "message"))[-2:]
     assert messages[0][0] == into.pk and f"duplicate story {duplicate.pk}" in messages[0][1]
