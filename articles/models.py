@@ -15,6 +15,7 @@ from core.fields import OrderedJSONField
 from providers.models import Provider
 
 from .images.pictures import picture_from
+from .outlets import outlet_name, shown_domain
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
 from .revisions.content import pack, to_content, unpack
@@ -160,7 +161,23 @@ class Article(models.Model):
 
     @property
     def read_url(self):
-        return self.web_url or self.original_url
+        """The reading link: the outlet's own page (originalUrl); webUrl is often an aggregator's copy."""
+        return self.original_url or self.web_url
+
+    @property
+    def read_outlet(self):
+        """Who the reading link goes to: the provider on its own domain, else that domain."""
+        return outlet_name(self.read_url, self.provider)
+
+    @property
+    def other_copies(self):
+        """Where else the story can be read, as [(label, url)]: the web copy when it is not the reading link, AMP."""
+        copies = []
+        if self.web_url and self.web_url != self.read_url:
+            copies.append((shown_domain(self.web_url), self.web_url))
+        if self.amp_url:
+            copies.append(("AMP version", self.amp_url))
+        return copies
 
     @property
     def topic_list(self):

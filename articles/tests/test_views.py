@@ -338,6 +338,7 @@ def test_story_page_shows_the_story(client):
         title="Minneapolis bans facial recognition",
         excerpt="The council voted.",
         provider=provider,
+        original_url="https://www.dailydot.com/story/",
         web_url="https://www.dailydot.com/story/",
         amp_url="https://www.dailydot.com/story/?amp",
         published_at=datetime.datetime(2021, 2, 12, 19, 25, tzinfo=datetime.UTC),
@@ -364,7 +365,7 @@ def test_story_page_shows_the_story(client):
     assert 'src="https://img.example/more.jpg" width="800" height="600"' in html
     assert "The council voted." in html
     assert '<a class="button" href="https://www.dailydot.com/story/" rel="noopener">Read at The Daily Dot</a>' in html
-    assert '<a href="https://www.dailydot.com/story/?amp" rel="noopener">AMP version</a>' in html
+    assert '<a href="https://www.dailydot.com/story/?amp" rel="noopener nofollow">AMP version</a>' in html
     assert '<a href="/topics/ai/">AI</a>' in html
     assert '<a href="https://techcrunch.com/ban/" rel="noopener">TechCrunch on the ban</a>' in html
     assert "TechCrunch" in html and '<time datetime="2021-02-12T19:32:00+00:00">' in html
