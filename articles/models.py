@@ -57,6 +57,7 @@ class Article(models.Model):
     class Type(models.TextChoices):
         ARTICLE = "article"
         VIDEO = "video"
+        DOWNLOAD = "download"
 
     # Story
     title = models.CharField(max_length=500)

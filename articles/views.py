@@ -13,7 +13,7 @@ from django_filters.views import FilterView
 
 from providers.models import Provider
 
-from .embeds import youtube_embed_url, youtube_video_id
+from .embeds import story_video_id, youtube_embed_url
 from .filters import ArticleFilter
 from .models import Article
 from .pagecache import CountCachingPaginator, cache_key, is_staff_reader, public_choices
@@ -182,7 +182,7 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         url = absolute_url(self.request, article.get_absolute_url())
-        video_id = youtube_video_id(article.featured_content, article.original_url)
+        video_id = story_video_id(article.featured_content, article.original_url, article.web_url)
         context.update(
             preview=not article.is_public,
             page_title=as_text(article.title),

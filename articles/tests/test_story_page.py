@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from articles.embeds import PLAYER_HOST, youtube_id_from_url
 from articles.tests.factories import make_article, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -86,3 +87,95 @@ def test_a_lookalike_domain_is_not_the_provider(client):
     article = make_article(provider=provider, original_url="https://nottheverge.com/x", web_url="")
 
     assert action_button(client.get(article.get_absolute_url()).text)[1] == "Read at nottheverge.com"
+
+
+# The video player
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=GSsO45jNCcI",
+        "https://youtube.com/watch?feature=share&v=GSsO45jNCcI&t=42s",
+        "https://m.youtube.com/watch?v=GSsO45jNCcI",
+        "https://music.youtube.com/watch?v=GSsO45jNCcI&list=RDAMVM",
+        "https://youtu.be/GSsO45jNCcI",
+        "https://youtu.be/GSsO45jNCcI?si=abc&t=10",
+        "https://www.youtube.com/embed/GSsO45jNCcI?rel=0",
+        "https://www.youtube.com/shorts/GSsO45jNCcI",
+        "https://www.youtube.com/live/GSsO45jNCcI?feature=shared",
+        "https://www.youtube-nocookie.com/embed/GSsO45jNCcI",
+        "http://WWW.YOUTUBE.COM/watch/?v=GSsO45jNCcI",
+    ],
+)
+def test_youtube_url_forms_give_the_video_id(url):
+    assert youtube_id_from_url(url) == "GSsO45jNCcI"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.youtube.com/watch?v=GSsO45jNCc",  # too short
+        "https://www.youtube.com/watch?v=GSsO45jNCcI<x>",
+        "https://www.youtube.com/channel/UCabcdefghijk",
+        "https://www.youtube.com/embed/videoseries?list=PL1",
+        "https://youtube.com.evil.example/watch?v=GSsO45jNCcI",
+        "https://evil.example/shorts/GSsO45jNCcI",
+        "javascript://www.youtube.com/watch?v=GSsO45jNCcI",
+        "https://youtu.be/",
+        "https://[broken/watch?v=GSsO45jNCcI",
+        "",
+    ],
+)
+def test_urls_that_are_not_one_youtube_video_give_no_id(url):
+    assert youtube_id_from_url(url) is None
+
+
+def player_sources(html):
+    return re.findall(r'<iframe [^>]*src="([^"]*)"', html)
+
+
+@pytest.mark.parametrize("field", ["original_url", "web_url"])
+def test_video_with_a_youtube_link_and_no_embed_gets_the_private_player(client, field):
+    links = {"original_url": "", "web_url": "https://www.smartable.ai/video/1", field: "https://youtu.be/GSsO45jNCcI"}
+    article = make_article(type="video", featured_content="", **links)
+
+    response = client.get(article.get_absolute_url())
+
+    assert player_sources(response.text) == ["https://www.youtube-nocookie.com/embed/GSsO45jNCcI"]
+
+
+def test_the_csp_allows_frames_from_the_player_host_only(client):
+    article = make_article(type="video", original_url="https://www.youtube.com/shorts/GSsO45jNCcI")
+
+    policy = client.get(article.get_absolute_url())["Content-Security-Policy"]
+
+    frame_src = next(d for d in policy.split("; ") if d.startswith("frame-src"))
+    assert frame_src == f"frame-src https://{PLAYER_HOST}"
+
+
+def test_video_from_elsewhere_links_out_without_a_frame(client):
+    article = make_article(
+        type="video",
+        featured_content='<iframe src="https://player.vimeo.com/video/1"></iframe>',
+        original_url="https://vimeo.com/1",
+        provider=make_provider(name="Vimeo Staff", domain="vimeo.com"),
+    )
+
+    html = client.get(article.get_absolute_url()).text
+
+    assert player_sources(html) == []
+    assert action_button(html) == ("https://vimeo.com/1", "Watch at Vimeo Staff")
+
+
+def test_cards_mark_videos_and_downloads(client):
+    make_article(title="A plain story", type="article")
+    make_article(title="A talk", type="video")
+    make_article(title="The installer", type="download")
+
+    html = client.get("/").text
+
+    cards = dict(re.findall(r'card__title"><a [^>]*>([^<]*)</a>.*?<p class="meta">(.*?)</p>', html, re.S))
+    assert "Video" in cards["A talk"] and "Download" not in cards["A talk"]
+    assert "Download" in cards["The installer"]
+    assert "Video" not in cards["A plain story"] and "Download" not in cards["A plain story"]
