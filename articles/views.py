@@ -183,14 +183,19 @@ class ArticleDetailView(DetailView):
         article = self.object
         url = absolute_url(self.request, article.get_absolute_url())
         video_id = story_video_id(article.featured_content, article.original_url, article.web_url)
+        images = article.images.all()
+        # Only our own copies are shown: an image not cached yet is left out, not a box waiting for it.
+        pictured = [image for image in images if image.picture()]
         context.update(
             preview=not article.is_public,
             page_title=as_text(article.title),
             meta_description=Truncator(as_text(article.excerpt)).chars(DESCRIPTION_LENGTH),
             canonical_url=url,
             noindex=not article.is_public,
-            images=article.images.all(),
+            images=images,
             lead_image=article.lead_image,
+            shown_lead=pictured[0] if pictured and not video_id else None,
+            gallery=pictured if video_id else pictured[1:],
             topics=article.topic_list,
             related_links=article.related_links.all(),
             video_url=youtube_embed_url(video_id) if video_id else "",
