@@ -51,7 +51,7 @@ class SecurityHeadersMiddleware:
 
 
 def media_source():
-    """The origin default storage serves files from when it is another host (object storage), with a leading space; else ""."""
+    """ https://media.host": where default storage serves files from, when that is another host; else ""."""
     parts = urlsplit(default_storage.url("csp-probe"))
     if parts.scheme in {"http", "https"} and parts.netloc:
         return f" {parts.scheme}://{parts.netloc}"
