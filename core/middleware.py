@@ -51,7 +51,7 @@ class SecurityHeadersMiddleware:
 
 
 def media_source():
-    """ https://media.host": where default storage serves files from, when that is another host; else ""."""
+    """The origin (" https://media.host") storage serves files from when it is another host, else ""."""
     parts = urlsplit(default_storage.url("csp-probe"))
     if parts.scheme in {"http", "https"} and parts.netloc:
         return f" {parts.scheme}://{parts.netloc}"
