@@ -5,15 +5,13 @@ import functools
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Count, Value
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from providers.models import Provider
-
-from .models import Article, Topic
+from .models import Article
 
 # What a reader can type or pick; anything longer is a mistake or an attack.
 SEARCH_MAX_LENGTH = 200
@@ -21,31 +19,41 @@ QUALITY_MAX = 2**31 - 1
 
 
 def filter_choices():
-    """The topics, providers and categories that have published stories.
+    """The topics, providers and categories that have published stories, with how many each.
 
-    One query (a UNION of the three lists), so that a listing page with its
-    filter form costs a fixed number of queries. Returns
-    {"topic": [(slug, name)], "provider": [(slug, name)], "category": [(c, c)]},
-    each sorted by label.
+    One query (a UNION of the three grouped lists), so that a listing page
+    with its filter form, the header's topics and the topic and provider
+    indexes cost a fixed number of queries. Returns {"topic": [(slug, name)],
+    "provider": [(slug, name)], "category": [(c, c)]}, each sorted by label,
+    and "stories": {kind: {value: number of published stories}}.
     """
     published = Article.objects.published()
-    topics = Topic.objects.filter(Exists(published.filter(tagged_topics__tag=OuterRef("pk"))))
-    providers = Provider.objects.filter(Exists(published.filter(provider=OuterRef("pk"))))
-    categories = published.exclude(category="")
+    topics = published.model._meta.get_field("tagged_topics").related_model.objects.filter(
+        content_object__in=published.values("pk")
+    )
     rows = (
         topics.order_by()
-        .values_list(Value("topic"), "slug", "name")
+        .values_list(Value("topic"), "tag__slug", "tag__name")
+        .annotate(stories=Count("pk"))
         .union(
-            providers.order_by().values_list(Value("provider"), "slug", "name"),
-            categories.order_by().values_list(Value("category"), "category", "category"),
+            published.filter(provider__isnull=False)
+            .order_by()
+            .values_list(Value("provider"), "provider__slug", "provider__name")
+            .annotate(stories=Count("pk")),
+            published.exclude(category="")
+            .order_by()
+            .values_list(Value("category"), "category", "category")
+            .annotate(stories=Count("pk")),
         )
     )
     choices = {"topic": [], "provider": [], "category": []}
-    for kind, value, label in rows:
+    stories = {kind: {} for kind in choices}
+    for kind, value, label, count in rows:
         choices[kind].append((value, label))
+        stories[kind][value] = count
     for values in choices.values():
         values.sort(key=lambda choice: (choice[1].casefold(), choice[0]))
-    return choices
+    return {**choices, "stories": stories}
 
 
 class QuickSelect(forms.Select):

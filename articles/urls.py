@@ -10,6 +10,8 @@ app_name = "articles"
 
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view()), name="index"),
+    path("topics/", public_page(views.TopicIndexView.as_view()), name="topics"),
+    path("providers/", public_page(views.ProviderIndexView.as_view()), name="providers"),
     path("stories/<segment:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
     path("topics/<segment:slug>/", public_page(views.TopicArticleListView.as_view()), name="topic"),
     path("providers/<segment:slug>/", public_page(views.ProviderArticleListView.as_view()), name="provider"),

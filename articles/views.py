@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from providers.models import Provider
@@ -21,9 +21,26 @@ from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_art
 from .templatetags.newsroom import as_text
 
 DESCRIPTION_LENGTH = 160
+# The most-covered topics, in the header of every page.
+NAV_TOPICS = 8
+# ?view=compact: one line per story, for readers who scan headlines.
+COMPACT = "compact"
 
 
-class ArticleListView(FilterView):
+def navigation(request):
+    """What the header of every reader page shows: the most-covered topics, from the cached choices."""
+    choices = public_choices(request)
+    counts = choices["stories"]["topic"]
+    top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))[:NAV_TOPICS]
+    return {"nav_topics": [{"slug": slug, "name": name} for slug, name in top]}
+
+
+class ReaderPageMixin:
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **navigation(self.request)}
+
+
+class ArticleListView(ReaderPageMixin, FilterView):
     """Published stories, newest first, filtered by the query string."""
 
     filterset_class = ArticleFilter
@@ -50,6 +67,10 @@ class ArticleListView(FilterView):
     def filter_query(self):
         """The filters in use as a query string, without empty fields or the page."""
         return urlencode(self.filterset.active)
+
+    @property
+    def compact(self):
+        return self.request.GET.get("view") == COMPACT
 
     def canonical_path(self):
         return self.request.path
@@ -87,6 +108,13 @@ class ArticleListView(FilterView):
             filters_open=bool(self.filterset.form.errors or set(self.filterset.active) - {"q"}),
             feeds=self.feeds(),
             clear_url=self.request.path,
+            compact=self.compact,
+            # The pages of this list keep its view; the filters alone make another list.
+            page_query="&".join(part for part in (query, f"view={COMPACT}" if self.compact else "") if part),
+            view_urls={
+                "cards": f"{self.request.path}?{query}" if query else self.request.path,
+                "compact": f"{self.request.path}?{'&'.join(p for p in (query, f'view={COMPACT}') if p)}",
+            },
         )
         return context
 
@@ -166,7 +194,53 @@ class ProviderArticleListView(ArticleListView):
         )
 
 
-class ArticleDetailView(DetailView):
+class TopicIndexView(ReaderPageMixin, TemplateView):
+    """Every topic with published stories, and how many."""
+
+    template_name = "articles/directory.html"
+
+    def get_context_data(self, **kwargs):
+        choices = public_choices(self.request)
+        counts = choices["stories"]["topic"]
+        return super().get_context_data(
+            page_title="Topics",
+            heading="Topics",
+            meta_description="Every topic our editors follow, with its latest stories.",
+            canonical_url=absolute_url(self.request, self.request.path),
+            entries=[
+                {"name": name, "url": reverse("articles:topic", kwargs={"slug": slug}), "stories": counts.get(slug, 0)}
+                for slug, name in choices["topic"]
+            ],
+            **kwargs,
+        )
+
+
+class ProviderIndexView(ReaderPageMixin, TemplateView):
+    """Every outlet with published stories, and how many."""
+
+    template_name = "articles/directory.html"
+
+    def get_context_data(self, **kwargs):
+        choices = public_choices(self.request)
+        counts = choices["stories"]["provider"]
+        return super().get_context_data(
+            page_title="Providers",
+            heading="Providers",
+            meta_description="Every outlet whose stories our editors picked.",
+            canonical_url=absolute_url(self.request, self.request.path),
+            entries=[
+                {
+                    "name": name,
+                    "url": reverse("articles:provider", kwargs={"slug": slug}),
+                    "stories": counts.get(slug, 0),
+                }
+                for slug, name in choices["provider"]
+            ],
+            **kwargs,
+        )
+
+
+class ArticleDetailView(ReaderPageMixin, DetailView):
     """One story; staff also see unpublished ones, marked as a preview."""
 
     template_name = "articles/article_detail.html"

@@ -82,7 +82,8 @@ def test_listing_card_shows_title_excerpt_provider_date_and_topics(client):
     # Not cached yet: never hot-linked from the outlet.
     assert "img.example" not in html
     assert '<a href="/topics/computer-vision/">Computer Vision</a>' in html
-    assert html.index("/topics/computer-vision/") < html.index("/topics/ai/")
+    card = html[html.index('<ol class="cards') :]
+    assert card.index("/topics/computer-vision/") < card.index("/topics/ai/")
 
 
 def test_listing_decodes_upstream_entities_once(client):
