@@ -93,7 +93,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search stories"}),
     )
     topic = django_filters.ChoiceFilter(
         label="Topic", field_name="tagged_topics__tag__slug", empty_label="Any topic", widget=QuickSelect

@@ -77,7 +77,7 @@ def test_compact_list_shows_headlines_without_summaries_and_keeps_its_view_acros
     assert 'href="?topic=ai&amp;view=compact&amp;page=2"' in html
     # The view is no filter: same list, same feed, same canonical address.
     assert '<link rel="canonical" href="http://testserver/?topic=ai">' in html
-    assert 'href="/?topic=ai">With summaries</a>' in html
+    assert 'href="/?topic=ai">Summaries</a>' in html
 
 
 def test_the_usual_list_offers_the_compact_one(client):

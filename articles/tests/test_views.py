@@ -78,7 +78,7 @@ def test_listing_card_shows_title_excerpt_provider_date_and_topics(client):
     assert f'<a href="/stories/{article.slug}/">Minneapolis bans facial recognition</a>' in html
     assert "The council voted to ban it." in html
     assert '<a href="/providers/dailydot-com/">The Daily Dot</a>' in html
-    assert '<time datetime="2021-02-12T19:25:00+00:00">12 February 2021</time>' in html
+    assert '<time datetime="2021-02-12T19:25:00+00:00">12 Feb 2021</time>' in html
     # Not cached yet: never hot-linked from the outlet.
     assert "img.example" not in html
     assert '<a href="/topics/computer-vision/">Computer Vision</a>' in html
