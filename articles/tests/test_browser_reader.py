@@ -162,7 +162,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll('a[href], button, summary
   .filter(el => el.getClientRects().length && !el.closest('.skip-link, .visually-hidden') && !el.matches('.skip-link'))
   .map(el => [el, el.getBoundingClientRect()])
   .filter(([el, box]) => box.width < 24 || box.height < 24)
-  .map(([el, box]) => `${el.tagName} "${el.textContent.trim().slice(0, 40)}" ${box.width.toFixed(0)}x${box.height.toFixed(0)}`)"""
+  .map(([el, box]) => `${el.tagName} "${el.textContent.trim().slice(0, 40)}" ${box.width}x${box.height}`)"""
 
 
 @pytest.mark.parametrize("width", WIDTHS)
