@@ -437,3 +437,7 @@ class Revision(models.Model):
     def base_content(self):
         """What the file said: the base of the next import's merge."""
         return self.upstream if self.upstream is not None else self.content
+
+
+# SQLite's full-text index (articles.search_index), registered with the app's other models.
+from .search_index import SearchEntry  # noqa: E402, F401
