@@ -12,10 +12,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from .models import Article
+from .quality import QUALITY_BANDS
 
 # What a reader can type or pick; anything longer is a mistake or an attack.
 SEARCH_MAX_LENGTH = 200
-QUALITY_MAX = 2**31 - 1
+# "Only top-rated": the stories of the editors' best quality band (articles.quality).
+TOP_RATED = QUALITY_BANDS[-1]
 
 
 def filter_choices():
@@ -83,7 +85,7 @@ def _start_of_day(day):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Text search, topic, provider, category, a date range and a minimum quality.
+    """Text search, the kind of story, topic, provider, category, a date range and the top-rated only.
 
     Choice lists come from filter_choices() through the `choices` argument;
     `exclude` drops filters a page already applies (the topic on a topic page).
@@ -110,18 +112,22 @@ class ArticleFilter(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label="Published until", method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
     )
-    quality = django_filters.NumberFilter(
-        label="Minimum quality",
-        method="filter_quality",
-        min_value=0,
-        max_value=QUALITY_MAX,
-        decimal_places=0,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    type = django_filters.ChoiceFilter(
+        label="Show",
+        method="filter_type",
+        choices=[("article", "Articles"), ("video", "Videos"), ("download", "Downloads")],
+        empty_label="Everything",
+        widget=QuickSelect,
+    )
+    top = django_filters.BooleanFilter(
+        label=f"Only top-rated: {TOP_RATED.description.lower()}",
+        method="filter_top",
+        widget=forms.CheckboxInput,
     )
 
     class Meta:
         model = Article
-        fields = ["q", "topic", "provider", "category", "since", "until", "quality"]
+        fields = ["q", "type", "topic", "provider", "category", "since", "until", "top"]
 
     def __init__(self, *args, choices=None, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,9 +152,14 @@ class ArticleFilter(django_filters.FilterSet):
         # Up to the end of that day: before the start of the next one.
         return queryset.filter(published_at__lt=_start_of_day(value + datetime.timedelta(days=1)))
 
-    def filter_quality(self, queryset, name, value):
-        # The form field is a DecimalField (decimal_places=0): compare as an integer.
-        return queryset.in_quality_range(low=int(value))
+    def filter_type(self, queryset, name, value):
+        if value == Article.Type.ARTICLE:
+            # Whatever is neither a video nor a download is read: upstream types vary.
+            return queryset.exclude(type__in=[Article.Type.VIDEO, Article.Type.DOWNLOAD])
+        return queryset.filter(type=value)
+
+    def filter_top(self, queryset, name, value):
+        return queryset.in_quality_range(low=TOP_RATED.low, high=TOP_RATED.high) if value else queryset
 
     @property
     def active(self):

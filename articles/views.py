@@ -106,7 +106,8 @@ class ArticleListView(ReaderPageMixin, FilterView):
             noindex=bool(query),
             filter_query=query,
             filters_open=bool(self.filterset.form.errors or set(self.filterset.active) - {"q"}),
-            feeds=self.feeds(),
+            # The subscribe links follow this very list: its filters, its search.
+            feeds=[{**feed, "url": f"{feed['url']}?{query}" if query else feed["url"]} for feed in self.feeds()],
             clear_url=self.request.path,
             compact=self.compact,
             # The pages of this list keep its view; the filters alone make another list.

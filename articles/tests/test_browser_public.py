@@ -141,5 +141,5 @@ def axe_page(browser, live_server, axe_script):
 
 
 def test_listing_story_and_topic_pages_have_no_serious_accessibility_violations(axe_page, newsroom):
-    for url in ["/", "/?topic=ai&quality=abc", newsroom["robots"].get_absolute_url(), "/topics/ai/", "/nowhere/"]:
+    for url in ["/", "/?topic=ai&type=abc", newsroom["robots"].get_absolute_url(), "/topics/ai/", "/nowhere/"]:
         assert axe_page(url) == [], url
