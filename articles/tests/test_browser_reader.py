@@ -234,3 +234,51 @@ def test_a_video_story_plays_in_the_private_player_that_fits_the_screen(at_width
     assert box["width"] <= width and abs(box["height"] - box["width"] * 9 / 16) < 2
     watch = page.get_by_role("link", name="Watch at PowerApps911")
     assert watch.get_attribute("href") == "https://www.youtube.com/watch?v=GSsO45jNCcI&t=42s"
+
+
+# Dark mode, and axe-core in both modes
+
+BACKGROUND_AND_TEXT = """() => {
+  const luminance = color => {
+    const [r, g, b] = color.match(/[\\d.]+/g).slice(0, 3).map(Number).map(c => c / 255)
+      .map(c => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const style = getComputedStyle(document.body);
+  return [luminance(style.backgroundColor), luminance(style.color)];
+}"""
+
+
+def test_dark_mode_follows_the_system_setting(at_width, newsroom):
+    light, dark = at_width(390), at_width(390, color_scheme="dark")
+    for page in (light, dark):
+        page.goto("/")
+    light_background, light_text = light.evaluate(BACKGROUND_AND_TEXT)
+    dark_background, dark_text = dark.evaluate(BACKGROUND_AND_TEXT)
+    assert light_background > 0.9 and light_text < 0.05
+    assert dark_background < 0.02 and dark_text > 0.7
+    # Form controls follow too (color-scheme: dark).
+    assert dark.evaluate("getComputedStyle(document.documentElement).colorScheme") == "dark"
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_no_page_type_has_serious_accessibility_violations_in_either_mode(
+    browser, live_server, media, axe_script, newsroom, color_scheme
+):
+    # The site's CSP forbids injected scripts, as it should; axe is the tests' own.
+    context = browser.new_context(base_url=live_server.url, bypass_csp=True, color_scheme=color_scheme)
+    serve_offline(context, live_server.url, media)
+    page = context.new_page()
+    try:
+        for name, url in page_types(newsroom).items():
+            page.goto(url)
+            page.add_script_tag(content=axe_script)
+            results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+            serious = [
+                (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+                for violation in results["violations"]
+                if violation["impact"] in ("serious", "critical")
+            ]
+            assert serious == [], f"{name} ({url}) in {color_scheme} mode"
+    finally:
+        context.close()
