@@ -107,3 +107,4 @@ def rebuild_search_index(*, using="default"):
         with connections[using].cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
     refresh_search_vectors(ids, using=using)
+    return len(ids)

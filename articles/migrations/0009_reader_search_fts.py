@@ -1,7 +1,8 @@
 """SQLite's full-text index of the stories (articles.search_index): an FTS5 table, filled from the stories there.
 
-PostgreSQL keeps its search vector (0004); the table exists on SQLite only,
-and the model is unmanaged: nothing else creates or alters it.
+PostgreSQL keeps its search vector (0004), filled here for the stories that
+had none; the table exists on SQLite only, and the model is unmanaged:
+nothing else creates or alters it.
 """
 
 from django.db import migrations, models
@@ -30,10 +31,27 @@ FROM articles_article a LEFT JOIN providers_provider p ON p.id = a.provider_id
 """
 
 
+# PostgreSQL's vector (0004) was left empty for the stories already there: filled here alike.
+TOPICS_PG = """(
+    SELECT string_agg(t.name, ' ') FROM articles_taggedarticle ta JOIN articles_topic t ON t.id = ta.tag_id
+    WHERE ta.content_object_id = a.id
+)"""
+FILL_PG = f"""
+UPDATE articles_article a SET search_vector =
+    setweight(to_tsvector('english', coalesce(a.title, '')), 'A')
+    || setweight(to_tsvector('english', coalesce(a.excerpt, '')), 'B')
+    || setweight(to_tsvector('english', coalesce((SELECT p.name FROM providers_provider p WHERE p.id = a.provider_id), '')), 'C')
+    || setweight(to_tsvector('english', coalesce({TOPICS_PG}, '')), 'C')
+WHERE a.search_vector IS NULL
+"""
+
+
 def create_index(apps, schema_editor):
     if schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(CREATE)
         schema_editor.execute(FILL)
+    elif schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FILL_PG)
 
 
 def drop_index(apps, schema_editor):

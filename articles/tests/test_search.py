@@ -4,7 +4,10 @@ CI runs this module on both databases; nothing here is skipped on one of them
 but the checks of each database's own index.
 """
 
+import io
+
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from articles.models import Article
@@ -186,7 +189,7 @@ def test_a_deleted_story_is_no_longer_found():
 def test_rebuilding_the_index_finds_what_was_written_behind_the_apps_back():
     story = make_article(title="Old words")
     Article.objects.filter(pk=story.pk).update(title="Fresh words")
-    rebuild_search_index()
+    assert rebuild_search_index() == 1
     assert titles(Article.objects.search("fresh")) == ["Fresh words"]
     assert titles(Article.objects.search("old")) == []
 
@@ -207,3 +210,12 @@ def test_sqlite_keeps_one_fts5_row_per_story():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), count(DISTINCT rowid) FROM articles_article_fts")
         assert cursor.fetchone() == (2, 2)
+
+
+def test_the_rebuild_command_reports_what_it_indexed():
+    make_article(title="Behind the app")
+    Article.objects.update(excerpt="Quietly rewritten")
+    out = io.StringIO()
+    call_command("rebuild_search_index", stdout=out)
+    assert out.getvalue().strip() == "indexed 1 story for search"
+    assert titles(Article.objects.search("quietly")) == ["Behind the app"]

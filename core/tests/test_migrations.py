@@ -28,3 +28,5 @@ def test_a_release_database_with_stories_migrates_forward():
     article = Article.objects.select_related("provider").get()
     assert (article.title, article.provider.name) == ("Kept", "The Daily Dot")
     assert Revision.objects.count() == 0
+    # The stories already there are found by the readers' search, on either database.
+    assert list(Article.objects.search("daily dot kept")) == [article]
