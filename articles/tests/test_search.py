@@ -10,13 +10,13 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from articles.models import Article
+from articles.models import Article, Topic
 from articles.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP, search_terms
 from articles.search import rebuild_search_index
 from articles.services import stories_changed
 from articles.stories.write import import_paths
 
-from .conftest import EXAMPLE
+from .conftest import EXAMPLE, SAMPLES_DIR
 from .factories import make_article, make_provider, set_topics
 
 pytestmark = pytest.mark.django_db
@@ -219,3 +219,18 @@ def test_the_rebuild_command_reports_what_it_indexed():
     call_command("rebuild_search_index", stdout=out)
     assert out.getvalue().strip() == "indexed 1 story for search"
     assert titles(Article.objects.search("quietly")) == ["Behind the app"]
+
+
+SAMPLE_FILES = sorted(SAMPLES_DIR.glob("*.md")) if SAMPLES_DIR.is_dir() else []
+with_samples = pytest.mark.skipif(not SAMPLE_FILES, reason=f"{SAMPLES_DIR} is not here (not part of the repository)")
+
+
+@with_samples
+def test_in_the_real_samples_a_topics_name_finds_every_published_story_of_the_topic():
+    import_paths(SAMPLE_FILES)
+    topics = Topic.objects.filter(tagged_articles__content_object__published=True).distinct()
+    assert topics.exists()
+    for topic in topics:
+        tagged = set(Article.objects.published().for_topic(topic.slug).values_list("pk", flat=True))
+        found = set(Article.objects.published().search(topic.name).values_list("pk", flat=True))
+        assert tagged <= found, topic.name

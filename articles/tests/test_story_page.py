@@ -5,6 +5,9 @@ import re
 import pytest
 
 from articles.embeds import PLAYER_HOST, youtube_id_from_url
+from articles.models import Article
+from articles.stories.write import import_paths
+from articles.tests.conftest import SAMPLES_DIR
 from articles.tests.factories import make_article, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +182,21 @@ def test_cards_mark_videos_and_downloads(client):
     assert "Video" in cards["A talk"] and "Download" not in cards["A talk"]
     assert "Download" in cards["The installer"]
     assert "Video" not in cards["A plain story"] and "Download" not in cards["A plain story"]
+
+
+SAMPLE_FILES = sorted(SAMPLES_DIR.glob("*.md")) if SAMPLES_DIR.is_dir() else []
+
+
+@pytest.mark.skipif(not SAMPLE_FILES, reason=f"{SAMPLES_DIR} is not here (not part of the repository)")
+def test_in_the_real_samples_every_video_with_a_youtube_link_gets_the_player_and_every_link_goes_to_the_outlet(
+    client,
+):
+    import_paths(SAMPLE_FILES)
+    videos = 0
+    for article in Article.objects.published().select_related("provider"):
+        html = client.get(article.get_absolute_url()).text
+        assert action_button(html)[0] == (article.original_url or article.web_url).replace("&", "&amp;")
+        if any(youtube_id_from_url(url) for url in (article.original_url, article.web_url)):
+            videos += 1
+            assert player_sources(html), article.original_url
+    assert videos > 0
