@@ -107,17 +107,25 @@ class ArticleListView(ReaderPageMixin, FilterView):
             filter_query=query,
             filters_open=bool(self.filterset.form.errors or set(self.filterset.active) - {"q"}),
             # The subscribe links follow this very list: its filters, its search.
-            feeds=[{**feed, "url": f"{feed['url']}?{query}" if query else feed["url"]} for feed in self.feeds()],
+            feeds=[{**feed, "url": _address(feed["url"], query)} for feed in self.feeds()],
             clear_url=self.request.path,
             compact=self.compact,
             # The pages of this list keep its view; the filters alone make another list.
-            page_query="&".join(part for part in (query, f"view={COMPACT}" if self.compact else "") if part),
+            page_query=_joined(query, f"view={COMPACT}" if self.compact else ""),
             view_urls={
-                "cards": f"{self.request.path}?{query}" if query else self.request.path,
-                "compact": f"{self.request.path}?{'&'.join(p for p in (query, f'view={COMPACT}') if p)}",
+                "cards": _address(self.request.path, query),
+                "compact": _address(self.request.path, _joined(query, f"view={COMPACT}")),
             },
         )
         return context
+
+
+def _joined(*queries):
+    return "&".join(query for query in queries if query)
+
+
+def _address(path, query):
+    return f"{path}?{query}" if query else path
 
 
 class TopicArticleListView(ArticleListView):
