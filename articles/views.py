@@ -32,7 +32,11 @@ def navigation(request):
     choices = public_choices(request)
     counts = choices["stories"]["topic"]
     top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))[:NAV_TOPICS]
-    return {"nav_topics": [{"slug": slug, "name": name} for slug, name in top]}
+    topics = []
+    for slug, name in top:
+        url = reverse("articles:topic", kwargs={"slug": slug})
+        topics.append({"url": url, "name": name, "current": request.path == url})
+    return {"nav_topics": topics}
 
 
 class ReaderPageMixin:

@@ -23,7 +23,7 @@ def coverage():
 
 def nav_topics(html):
     nav = re.search(r'<nav class="topic-nav" aria-label="Top topics">(.*?)</nav>', html, re.S).group(1)
-    return re.findall(r'<a href="([^"]+)">([^<]+)</a>', nav)
+    return re.findall(r'<a href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>', nav)
 
 
 @pytest.mark.parametrize("page", ["/", "/topics/", "/providers/", "/topics/ai/"])
@@ -84,3 +84,9 @@ def test_the_usual_list_offers_the_compact_one(client):
     make_article(excerpt="A summary")
     html = client.get("/").text
     assert 'href="/?view=compact">Headlines only</a>' in html and "A summary" in html
+
+
+def test_the_header_marks_the_topic_being_read(client, coverage):
+    html = client.get("/topics/space/").text
+    assert '<a href="/topics/space/" aria-current="page">Space</a>' in html
+    assert '<a href="/topics/ai/">AI</a>' in html
