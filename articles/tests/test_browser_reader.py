@@ -102,7 +102,7 @@ def newsroom(media):
         original_url=LONG_URL,
         web_url=LONG_URL + "&copy=aggregator",
         amp_url=LONG_URL + "&amp=1",
-        topics=[f"Topic {LONG_WORD}"],
+        topics=[f"Topic {LONG_WORD[:90]}"],  # a topic name holds 100 characters
         provider=outlets[3],
         published_at=now,
     )
