@@ -10,8 +10,21 @@ from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
-YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com", "www.youtube-nocookie.com"}
-EMBED_URL = "https://www.youtube-nocookie.com/embed/{}"
+YOUTUBE_HOSTS = {
+    "youtube.com",
+    "www.youtube.com",
+    "m.youtube.com",
+    "music.youtube.com",
+    "gaming.youtube.com",
+    "youtube-nocookie.com",
+    "www.youtube-nocookie.com",
+}
+SHORT_HOSTS = {"youtu.be", "www.youtu.be"}
+# The host of every player we build: the Content-Security-Policy's frame-src (core.middleware) allows it alone.
+PLAYER_HOST = "www.youtube-nocookie.com"
+EMBED_URL = f"https://{PLAYER_HOST}/embed/{{}}"
+# /embed/ID, /shorts/ID, /live/ID, and the old /v/ID and /e/ID players.
+ID_PATHS = ("embed", "shorts", "live", "v", "e")
 
 
 class _IframeSources(HTMLParser):
@@ -32,23 +45,24 @@ def iframe_sources(markup):
 
 
 def youtube_id_from_url(url):
-    """The video id of a YouTube watch, embed or youtu.be URL, or None."""
+    """The video id of any YouTube video URL (watch?v=, youtu.be/, /embed/, /shorts/, /live/...), or None."""
     try:
         parts = urlsplit((url or "").strip())
+        host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
         return None
-    host = (parts.hostname or "").lower()
     # A scheme-relative src (//www.youtube.com/...) is common in embeds.
-    if parts.scheme not in {"http", "https", ""}:
+    if parts.scheme.lower() not in {"http", "https", ""}:
         return None
+    segments = [segment for segment in parts.path.split("/") if segment]
     candidate = None
-    if host == "youtu.be":
-        candidate = parts.path.removeprefix("/")
+    if host in SHORT_HOSTS:
+        candidate = segments[0] if segments else None
     elif host in YOUTUBE_HOSTS:
-        if parts.path.startswith("/embed/"):
-            candidate = parts.path.removeprefix("/embed/")
-        elif parts.path == "/watch":
+        if parts.path.rstrip("/") == "/watch":
             candidate = (parse_qs(parts.query).get("v") or [""])[0]
+        elif len(segments) >= 2 and segments[0] in ID_PATHS:
+            candidate = segments[1]
     # "videoseries" (a playlist player) has the shape of an id but is none.
     if candidate and candidate != "videoseries" and YOUTUBE_ID.fullmatch(candidate):
         return candidate
@@ -70,6 +84,15 @@ def youtube_video_id(featured_content, original_url=""):
         if host in YOUTUBE_HOSTS:
             return youtube_id_from_url(src) or youtube_id_from_url(original_url)
     return None
+
+
+def story_video_id(featured_content, original_url="", web_url=""):
+    """The YouTube video of a story: its embed's, else the one its original or web URL points to; or None."""
+    return (
+        youtube_video_id(featured_content, original_url)
+        or youtube_id_from_url(original_url)
+        or youtube_id_from_url(web_url)
+    )
 
 
 def youtube_embed_url(video_id):

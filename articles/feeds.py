@@ -7,7 +7,9 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
+from django.utils.http import urlencode
 
+from .filters import ArticleFilter
 from .models import Article
 from .pagecache import public_choices
 from .seo import SITE_DESCRIPTION, SITE_NAME
@@ -27,16 +29,68 @@ def xml_safe(value):
     return value
 
 
+def listing_filters(request, *, exclude=()):
+    """The listing filters of the feed's address, as the listing page reads them: {"data", "query", "choices"}.
+
+    A filtered or searched listing links to the feed of the same address's
+    query string, so the feed holds the stories that page lists (newest first).
+    """
+    choices = public_choices(request)
+    filterset = ArticleFilter(request.GET, queryset=Article.objects.none(), choices=choices, exclude=exclude)
+    return {
+        "data": request.GET.copy(),
+        "query": urlencode(filterset.active),
+        "valid": filterset.is_valid(),
+        "choices": choices,
+        "exclude": exclude,
+        "described": describe_filters(filterset),
+    }
+
+
+def describe_filters(filterset):
+    """The filters in use in words, for a feed's title: 'search "vaccine", videos, top-rated'."""
+    if not filterset.is_valid():
+        return "filtered"
+    data = filterset.form.cleaned_data
+    words = []
+    for name in filterset.active:
+        value = data.get(name)
+        if name == "q":
+            words.append(f"search “{value}”")
+        elif name == "top" and value:
+            words.append("top-rated")
+        elif name in ("since", "until"):
+            words.append(f"{'from' if name == 'since' else 'until'} {value:%Y-%m-%d}")
+        elif name in ("type", "topic", "provider", "category"):
+            words.append(str(dict(filterset.form.fields[name].choices).get(value, value)).lower())
+    return ", ".join(words)
+
+
+def _with_query(url, filters):
+    return f"{url}?{filters['query']}" if filters["query"] else url
+
+
 class LatestStoriesFeed(Feed):
-    title = f"{SITE_NAME}: latest stories"
     description = SITE_DESCRIPTION
     description_template = None
+    # Filters the address applies itself (the topic of a topic's feed).
+    fixed_filters = ()
 
-    def link(self):
-        return reverse("articles:index")
+    def get_object(self, request, *args, **kwargs):
+        return {"filters": listing_filters(request, exclude=self.fixed_filters)}
 
-    def feed_url(self):
-        return reverse("articles:feed-rss")
+    def _titled(self, title, obj):
+        described = obj["filters"]["described"]
+        return f"{title} ({described})" if described else title
+
+    def title(self, obj):
+        return self._titled(f"{SITE_NAME}: latest stories", obj)
+
+    def link(self, obj):
+        return _with_query(reverse("articles:index"), obj["filters"])
+
+    def feed_url(self, obj):
+        return _with_query(reverse("articles:feed-rss"), obj["filters"])
 
     def stories(self, obj):
         return Article.objects.for_listing()
@@ -48,7 +102,14 @@ class LatestStoriesFeed(Feed):
         return feed
 
     def items(self, obj):
-        return self.stories(obj)[:FEED_LENGTH]
+        filters = obj["filters"]
+        if not filters["valid"]:
+            return []
+        filterset = ArticleFilter(
+            filters["data"], queryset=self.stories(obj), choices=filters["choices"], exclude=filters["exclude"]
+        )
+        # Newest first, a search's results too: a feed reader shows what is new.
+        return filterset.qs.order_by("-published_at", "-id")[:FEED_LENGTH]
 
     def item_title(self, article):
         # Titles are plain text in both formats; the generator escapes them for XML.
@@ -78,28 +139,30 @@ class LatestStoriesAtomFeed(LatestStoriesFeed):
     feed_type = Atom1Feed
     subtitle = LatestStoriesFeed.description
 
-    def feed_url(self):
-        return reverse("articles:feed-atom")
+    def feed_url(self, obj):
+        return _with_query(reverse("articles:feed-atom"), obj["filters"])
 
 
 class TopicFeed(LatestStoriesFeed):
+    fixed_filters = ("topic",)
+
     def get_object(self, request, slug):
         topics = dict(public_choices(request)["topic"])
         if slug not in topics:
             raise Http404("No published stories on this topic")
-        return {"slug": slug, "name": topics[slug]}
+        return {"slug": slug, "name": topics[slug], **super().get_object(request)}
 
     def title(self, topic):
-        return f"{SITE_NAME}: {topic['name']}"
+        return self._titled(f"{SITE_NAME}: {topic['name']}", topic)
 
     def description(self, topic):
         return f"The latest curated stories about {topic['name']}."
 
     def link(self, topic):
-        return reverse("articles:topic", kwargs={"slug": topic["slug"]})
+        return _with_query(reverse("articles:topic", kwargs={"slug": topic["slug"]}), topic["filters"])
 
     def feed_url(self, topic):
-        return reverse("articles:topic-feed-rss", kwargs={"slug": topic["slug"]})
+        return _with_query(reverse("articles:topic-feed-rss", kwargs={"slug": topic["slug"]}), topic["filters"])
 
     def stories(self, topic):
         return Article.objects.for_listing().for_topic(topic["slug"])
@@ -112,27 +175,31 @@ class TopicAtomFeed(TopicFeed):
         return self.description(topic)
 
     def feed_url(self, topic):
-        return reverse("articles:topic-feed-atom", kwargs={"slug": topic["slug"]})
+        return _with_query(reverse("articles:topic-feed-atom", kwargs={"slug": topic["slug"]}), topic["filters"])
 
 
 class ProviderFeed(LatestStoriesFeed):
+    fixed_filters = ("provider",)
+
     def get_object(self, request, slug):
         providers = dict(public_choices(request)["provider"])
         if slug not in providers:
             raise Http404("No published stories from this provider")
-        return {"slug": slug, "name": providers[slug]}
+        return {"slug": slug, "name": providers[slug], **super().get_object(request)}
 
     def title(self, provider):
-        return f"{SITE_NAME}: {provider['name']}"
+        return self._titled(f"{SITE_NAME}: {provider['name']}", provider)
 
     def description(self, provider):
         return f"The latest curated stories from {provider['name']}."
 
     def link(self, provider):
-        return reverse("articles:provider", kwargs={"slug": provider["slug"]})
+        return _with_query(reverse("articles:provider", kwargs={"slug": provider["slug"]}), provider["filters"])
 
     def feed_url(self, provider):
-        return reverse("articles:provider-feed-rss", kwargs={"slug": provider["slug"]})
+        return _with_query(
+            reverse("articles:provider-feed-rss", kwargs={"slug": provider["slug"]}), provider["filters"]
+        )
 
     def stories(self, provider):
         return Article.objects.for_listing().for_provider(provider["slug"])
@@ -145,4 +212,6 @@ class ProviderAtomFeed(ProviderFeed):
         return self.description(provider)
 
     def feed_url(self, provider):
-        return reverse("articles:provider-feed-atom", kwargs={"slug": provider["slug"]})
+        return _with_query(
+            reverse("articles:provider-feed-atom", kwargs={"slug": provider["slug"]}), provider["filters"]
+        )

@@ -5,47 +5,57 @@ import functools
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Count, Value
 from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from providers.models import Provider
-
-from .models import Article, Topic
+from .models import Article
+from .quality import QUALITY_BANDS
 
 # What a reader can type or pick; anything longer is a mistake or an attack.
 SEARCH_MAX_LENGTH = 200
-QUALITY_MAX = 2**31 - 1
+# "Only top-rated": the stories of the editors' best quality band (articles.quality).
+TOP_RATED = QUALITY_BANDS[-1]
 
 
 def filter_choices():
-    """The topics, providers and categories that have published stories.
+    """The topics, providers and categories that have published stories, with how many each.
 
-    One query (a UNION of the three lists), so that a listing page with its
-    filter form costs a fixed number of queries. Returns
-    {"topic": [(slug, name)], "provider": [(slug, name)], "category": [(c, c)]},
-    each sorted by label.
+    One query (a UNION of the three grouped lists), so that a listing page
+    with its filter form, the header's topics and the topic and provider
+    indexes cost a fixed number of queries. Returns {"topic": [(slug, name)],
+    "provider": [(slug, name)], "category": [(c, c)]}, each sorted by label,
+    and "stories": {kind: {value: number of published stories}}.
     """
     published = Article.objects.published()
-    topics = Topic.objects.filter(Exists(published.filter(tagged_topics__tag=OuterRef("pk"))))
-    providers = Provider.objects.filter(Exists(published.filter(provider=OuterRef("pk"))))
-    categories = published.exclude(category="")
+    topics = published.model._meta.get_field("tagged_topics").related_model.objects.filter(
+        content_object__in=published.values("pk")
+    )
     rows = (
         topics.order_by()
-        .values_list(Value("topic"), "slug", "name")
+        .values_list(Value("topic"), "tag__slug", "tag__name")
+        .annotate(stories=Count("pk"))
         .union(
-            providers.order_by().values_list(Value("provider"), "slug", "name"),
-            categories.order_by().values_list(Value("category"), "category", "category"),
+            published.filter(provider__isnull=False)
+            .order_by()
+            .values_list(Value("provider"), "provider__slug", "provider__name")
+            .annotate(stories=Count("pk")),
+            published.exclude(category="")
+            .order_by()
+            .values_list(Value("category"), "category", "category")
+            .annotate(stories=Count("pk")),
         )
     )
     choices = {"topic": [], "provider": [], "category": []}
-    for kind, value, label in rows:
+    stories = {kind: {} for kind in choices}
+    for kind, value, label, count in rows:
         choices[kind].append((value, label))
+        stories[kind][value] = count
     for values in choices.values():
         values.sort(key=lambda choice: (choice[1].casefold(), choice[0]))
-    return choices
+    return {**choices, "stories": stories}
 
 
 class QuickSelect(forms.Select):
@@ -75,7 +85,7 @@ def _start_of_day(day):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Text search, topic, provider, category, a date range and a minimum quality.
+    """Text search, the kind of story, topic, provider, category, a date range and the top-rated only.
 
     Choice lists come from filter_choices() through the `choices` argument;
     `exclude` drops filters a page already applies (the topic on a topic page).
@@ -85,7 +95,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search"}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search stories"}),
     )
     topic = django_filters.ChoiceFilter(
         label="Topic", field_name="tagged_topics__tag__slug", empty_label="Any topic", widget=QuickSelect
@@ -102,18 +112,22 @@ class ArticleFilter(django_filters.FilterSet):
     until = django_filters.DateFilter(
         label="Published until", method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
     )
-    quality = django_filters.NumberFilter(
-        label="Minimum quality",
-        method="filter_quality",
-        min_value=0,
-        max_value=QUALITY_MAX,
-        decimal_places=0,
-        widget=forms.NumberInput(attrs={"min": 0, "step": 1}),
+    type = django_filters.ChoiceFilter(
+        label="Show",
+        method="filter_type",
+        choices=[("article", "Articles"), ("video", "Videos"), ("download", "Downloads")],
+        empty_label="Everything",
+        widget=QuickSelect,
+    )
+    top = django_filters.BooleanFilter(
+        label=f"Only top-rated: {TOP_RATED.description.lower()}",
+        method="filter_top",
+        widget=forms.CheckboxInput,
     )
 
     class Meta:
         model = Article
-        fields = ["q", "topic", "provider", "category", "since", "until", "quality"]
+        fields = ["q", "type", "topic", "provider", "category", "since", "until", "top"]
 
     def __init__(self, *args, choices=None, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -138,9 +152,14 @@ class ArticleFilter(django_filters.FilterSet):
         # Up to the end of that day: before the start of the next one.
         return queryset.filter(published_at__lt=_start_of_day(value + datetime.timedelta(days=1)))
 
-    def filter_quality(self, queryset, name, value):
-        # The form field is a DecimalField (decimal_places=0): compare as an integer.
-        return queryset.in_quality_range(low=int(value))
+    def filter_type(self, queryset, name, value):
+        if value == Article.Type.ARTICLE:
+            # Whatever is neither a video nor a download is read: upstream types vary.
+            return queryset.exclude(type__in=[Article.Type.VIDEO, Article.Type.DOWNLOAD])
+        return queryset.filter(type=value)
+
+    def filter_top(self, queryset, name, value):
+        return queryset.in_quality_range(low=TOP_RATED.low, high=TOP_RATED.high) if value else queryset
 
     @property
     def active(self):

@@ -17,6 +17,7 @@ from .canonical import canonical_url
 
 # The pictures' models live beside their code; this module is still where the app's models are found.
 from .images.models import Image, Rendition  # noqa: F401
+from .outlets import outlet_name, shown_domain
 from .quality import QualityBand, quality_band
 from .querysets import ArticleQuerySet
 from .revisions.content import pack, to_content, unpack
@@ -58,6 +59,7 @@ class Article(models.Model):
     class Type(models.TextChoices):
         ARTICLE = "article"
         VIDEO = "video"
+        DOWNLOAD = "download"
 
     class Status(models.TextChoices):
         """Where the story stands (articles.editorial moves it; published says whether it may be public)."""
@@ -249,7 +251,23 @@ class Article(models.Model):
 
     @property
     def read_url(self):
-        return self.web_url or self.original_url
+        """The reading link: the outlet's own page (originalUrl); webUrl is often an aggregator's copy."""
+        return self.original_url or self.web_url
+
+    @property
+    def read_outlet(self):
+        """Who the reading link goes to: the provider on its own domain, else that domain."""
+        return outlet_name(self.read_url, self.provider)
+
+    @property
+    def other_copies(self):
+        """Where else the story can be read, as [(label, url)]: the web copy when it is not the reading link, AMP."""
+        copies = []
+        if self.web_url and self.web_url != self.read_url:
+            copies.append((shown_domain(self.web_url), self.web_url))
+        if self.amp_url:
+            copies.append(("AMP version", self.amp_url))
+        return copies
 
     @property
     def topic_list(self):
@@ -449,3 +467,6 @@ class PreviewVisit(models.Model):
 from .clusters_models import TitleBand  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
 from .ranking_models import RankOverride  # noqa: E402, F401
+
+# SQLite's full-text index (articles.search_index), registered with the app's other models.
+from .search_index import SearchEntry  # noqa: E402, F401

@@ -2,7 +2,7 @@
 
 Defined once here: Article.quality_band gives a story's band (the admin's
 badge), and the admin's quality filter asks ArticleQuerySet.in_quality_range()
-for a band's scores, as the readers' minimum-quality filter does for its own.
+for a band's scores, as the readers' "only top-rated" filter does for the best band.
 """
 
 from dataclasses import dataclass

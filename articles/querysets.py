@@ -7,28 +7,59 @@ are found through Article's relations.
 """
 
 import datetime
+import re
 
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import JSONObject
+from django.db.models.functions import JSONObject, Replace
 from django.utils import timezone
 
 from providers.models import Provider
 
 from .gate import below_gate_query
+from .search_index import Bm25, HighlightedExcerpt
 
 # PostgreSQL's text search configuration of Article.search_vector (articles.search).
 SEARCH_CONFIG = "english"
+# Around the matching words in `search_excerpt`: private-use characters, which
+# the index never holds (articles.search strips them), so only a match makes them.
+HIGHLIGHT_START, HIGHLIGHT_STOP = "\ue000", "\ue001"
+# A term of the reader's query: -"a phrase", "a phrase", -word or word.
+_TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
+_WORD = re.compile(r"\w+")
+# Anything longer is cut: nobody types more, and each term costs the index a lookup.
+SEARCH_MAX_CHARS = 500
 
 
 def uses_full_text(using):
-    """Whether search() is a ranked full-text search on this database (PostgreSQL), not a LIKE search."""
+    """Whether search() uses PostgreSQL's full-text search (the search vector) on this database."""
     return connections[using].vendor == "postgresql"
 
 
+def uses_fts5(using):
+    """Whether search() uses SQLite's FTS5 index (articles.search_index) on this database."""
+    return connections[using].vendor == "sqlite"
+
+
+def search_terms(q, max_terms):
+    """The reader's query as ([terms to find], [terms to exclude]); a term is one word or a phrase.
+
+    Only the words count (letters and digits, in any script): quotes make a
+    phrase and a leading "-" an exclusion, and nothing else of the input
+    reaches the database's query syntax, whatever it holds (operators,
+    brackets, unbalanced quotes, NUL).
+    """
+    found, excluded = [], []
+    for minus_phrase, phrase, minus_word, word in _TERM.findall(str(q)[:SEARCH_MAX_CHARS]):
+        term = " ".join(_WORD.findall(phrase or word)).replace("_", " ").strip()
+        if term and len(found) + len(excluded) < max_terms:
+            (excluded if (minus_phrase or minus_word) else found).append(term)
+    return found, excluded
+
+
 class ArticleQuerySet(models.QuerySet):
-    # Longer searches are cut: each word costs two LIKE scans.
+    # Longer searches are cut: each term costs an index lookup (two LIKE scans without one).
     search_max_words = 8
 
     def _related(self, relation):
@@ -94,25 +125,52 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(provider__slug=slug)
 
     def search(self, q):
-        """Stories whose title or excerpt contains every word of `q`, in any case.
+        """Stories matching the words and "phrases" of `q` (and none of its -exclusions), best first.
 
-        On PostgreSQL this is a full-text search over title, excerpt, provider
-        and topics (the vector articles.search keeps), in web search syntax
-        (words, "phrases", -exclusions), best first; elsewhere a plain LIKE
-        search. Same argument, same kind of result.
+        A full-text search over title, excerpt, provider and topics, with
+        stemming (PostgreSQL's search vector, SQLite's FTS5 index; see
+        articles.search). Each story gets `search_rank` (higher is better)
+        and `search_excerpt`, its excerpt with the matches between
+        HIGHLIGHT_START and HIGHLIGHT_STOP. Elsewhere, a LIKE search of title
+        and excerpt with the same annotations, unranked.
         """
+        found, excluded = search_terms(q, self.search_max_words)
+        if not found:
+            return self.none()
         if uses_full_text(self.db):
-            query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+            websearch = " ".join([f'"{t}"' for t in found] + [f'-"{t}"' for t in excluded])
+            query = SearchQuery(websearch, search_type="websearch", config=SEARCH_CONFIG)
             return (
                 self.filter(search_vector=query)
-                .annotate(search_rank=SearchRank(F("search_vector"), query))
+                .annotate(
+                    search_rank=SearchRank(F("search_vector"), query),
+                    search_excerpt=SearchHeadline(
+                        # The markers can only come from a match, never from the story.
+                        Replace(Replace("excerpt", models.Value(HIGHLIGHT_START)), models.Value(HIGHLIGHT_STOP)),
+                        query,
+                        config=SEARCH_CONFIG,
+                        start_sel=HIGHLIGHT_START,
+                        stop_sel=HIGHLIGHT_STOP,
+                        highlight_all=True,
+                    ),
+                )
                 .order_by("-search_rank", "-published_at", "-id")
             )
-        words = q.split()[: self.search_max_words]
+        if uses_fts5(self.db):
+            match = " ".join(f'"{t}"' for t in found)
+            match = "".join([f"({match})", *(f' NOT "{t}"' for t in excluded)])
+            column = F("search_entry__title")
+            return (
+                self.filter(search_entry__title__match=match)
+                .annotate(search_rank=Bm25(column), search_excerpt=HighlightedExcerpt(column))
+                .order_by("-search_rank", "-published_at", "-id")
+            )
         query = Q()
-        for word in words:
-            query &= Q(title__icontains=word) | Q(excerpt__icontains=word)
-        return self.filter(query)
+        for term in found:
+            query &= Q(title__icontains=term) | Q(excerpt__icontains=term)
+        for term in excluded:
+            query &= ~Q(title__icontains=term) & ~Q(excerpt__icontains=term)
+        return self.filter(query).annotate(search_rank=models.Value(0.0), search_excerpt=F("excerpt"))
 
     def freshness(self):
         """A cheap summary that changes whenever a public page may change.

@@ -12,6 +12,8 @@ app_name = "articles"
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view()), name="index"),
     path("top/", public_page(TopStoriesView.as_view()), name="top"),
+    path("topics/", public_page(views.TopicIndexView.as_view()), name="topics"),
+    path("providers/", public_page(views.ProviderIndexView.as_view()), name="providers"),
     path("stories/<segment:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
     # Not a public page: each visit is logged, nothing is cached.
     path("preview/<segment:token>/", views.PreviewLinkView.as_view(), name="preview"),

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.utils.text import Truncator
-from django.views.generic import DetailView
+from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
 from providers.models import Provider
 
-from .embeds import youtube_embed_url, youtube_video_id
+from .embeds import story_video_id, youtube_embed_url
 from .filters import ArticleFilter
 from .models import Article
 from .pagecache import CountCachingPaginator, cache_key, is_staff_reader, public_choices
@@ -23,9 +23,30 @@ from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_art
 from .templatetags.newsroom import as_text
 
 DESCRIPTION_LENGTH = 160
+# The most-covered topics, in the header of every page.
+NAV_TOPICS = 8
+# ?view=compact: one line per story, for readers who scan headlines.
+COMPACT = "compact"
 
 
-class ArticleListView(FilterView):
+def navigation(request):
+    """What the header of every reader page shows: the most-covered topics, from the cached choices."""
+    choices = public_choices(request)
+    counts = choices["stories"]["topic"]
+    top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))[:NAV_TOPICS]
+    topics = []
+    for slug, name in top:
+        url = reverse("articles:topic", kwargs={"slug": slug})
+        topics.append({"url": url, "name": name, "current": request.path == url})
+    return {"nav_topics": topics}
+
+
+class ReaderPageMixin:
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **navigation(self.request)}
+
+
+class ArticleListView(ReaderPageMixin, FilterView):
     """Published stories, newest first, filtered by the query string."""
 
     filterset_class = ArticleFilter
@@ -52,6 +73,10 @@ class ArticleListView(FilterView):
     def filter_query(self):
         """The filters in use as a query string, without empty fields or the page."""
         return urlencode(self.filterset.active)
+
+    @property
+    def compact(self):
+        return self.request.GET.get("view") == COMPACT
 
     def canonical_path(self):
         return self.request.path
@@ -87,10 +112,26 @@ class ArticleListView(FilterView):
             noindex=bool(query),
             filter_query=query,
             filters_open=bool(self.filterset.form.errors or set(self.filterset.active) - {"q"}),
-            feeds=self.feeds(),
+            # The subscribe links follow this very list: its filters, its search.
+            feeds=[{**feed, "url": _address(feed["url"], query)} for feed in self.feeds()],
             clear_url=self.request.path,
+            compact=self.compact,
+            # The pages of this list keep its view; the filters alone make another list.
+            page_query=_joined(query, f"view={COMPACT}" if self.compact else ""),
+            view_urls={
+                "cards": _address(self.request.path, query),
+                "compact": _address(self.request.path, _joined(query, f"view={COMPACT}")),
+            },
         )
         return context
+
+
+def _joined(*queries):
+    return "&".join(query for query in queries if query)
+
+
+def _address(path, query):
+    return f"{path}?{query}" if query else path
 
 
 class TopicArticleListView(ArticleListView):
@@ -168,7 +209,53 @@ class ProviderArticleListView(ArticleListView):
         )
 
 
-class ArticleDetailView(DetailView):
+class TopicIndexView(ReaderPageMixin, TemplateView):
+    """Every topic with published stories, and how many."""
+
+    template_name = "articles/directory.html"
+
+    def get_context_data(self, **kwargs):
+        choices = public_choices(self.request)
+        counts = choices["stories"]["topic"]
+        return super().get_context_data(
+            page_title="Topics",
+            heading="Topics",
+            meta_description="Every topic our editors follow, with its latest stories.",
+            canonical_url=absolute_url(self.request, self.request.path),
+            entries=[
+                {"name": name, "url": reverse("articles:topic", kwargs={"slug": slug}), "stories": counts.get(slug, 0)}
+                for slug, name in choices["topic"]
+            ],
+            **kwargs,
+        )
+
+
+class ProviderIndexView(ReaderPageMixin, TemplateView):
+    """Every outlet with published stories, and how many."""
+
+    template_name = "articles/directory.html"
+
+    def get_context_data(self, **kwargs):
+        choices = public_choices(self.request)
+        counts = choices["stories"]["provider"]
+        return super().get_context_data(
+            page_title="Providers",
+            heading="Providers",
+            meta_description="Every outlet whose stories our editors picked.",
+            canonical_url=absolute_url(self.request, self.request.path),
+            entries=[
+                {
+                    "name": name,
+                    "url": reverse("articles:provider", kwargs={"slug": slug}),
+                    "stories": counts.get(slug, 0),
+                }
+                for slug, name in choices["provider"]
+            ],
+            **kwargs,
+        )
+
+
+class ArticleDetailView(ReaderPageMixin, DetailView):
     """One story; staff also see unpublished ones, marked as a preview."""
 
     template_name = "articles/article_detail.html"
@@ -184,15 +271,20 @@ class ArticleDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         url = absolute_url(self.request, article.get_absolute_url())
-        video_id = youtube_video_id(article.featured_content, article.original_url)
+        video_id = story_video_id(article.featured_content, article.original_url, article.web_url)
+        images = article.images.all()
+        # Only our own copies are shown: an image not cached yet is left out, not a box waiting for it.
+        pictured = [image for image in images if image.picture()]
         context.update(
             preview=not article.is_public,
             page_title=as_text(article.title),
             meta_description=Truncator(as_text(article.excerpt)).chars(DESCRIPTION_LENGTH),
             canonical_url=url,
             noindex=not article.is_public,
-            images=article.images.all(),
+            images=images,
             lead_image=article.lead_image,
+            shown_lead=pictured[0] if pictured and not video_id else None,
+            gallery=pictured if video_id else pictured[1:],
             topics=article.topic_list,
             related_links=article.related_links.all(),
             video_url=youtube_embed_url(video_id) if video_id else "",

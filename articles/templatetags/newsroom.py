@@ -2,14 +2,17 @@
 
 import html
 import json
+import re
 from urllib.parse import urlsplit
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from articles.images.pictures import picture_from
+from articles.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 
@@ -29,6 +32,33 @@ def as_text(value):
     if value is None:
         return ""
     return html.unescape(str(value))
+
+
+_HIGHLIGHTS = re.compile(f"([{HIGHLIGHT_START}{HIGHLIGHT_STOP}])")
+
+
+@register.filter
+def highlighted(value, words=None):
+    """A search result's `search_excerpt` as text with its matching words in <mark>, cut to `words` words.
+
+    Everything but the marks is escaped: a marker can only ever open or
+    close a <mark>, so no markup from the story gets through, and an
+    unbalanced one (cut off by the length) is closed.
+    """
+    text = as_text(value)
+    if words:
+        text = Truncator(text).words(int(words))
+    parts, marked = [], False
+    for piece in _HIGHLIGHTS.split(text):
+        if piece in (HIGHLIGHT_START, HIGHLIGHT_STOP):
+            if marked != (piece == HIGHLIGHT_START):
+                parts.append("<mark>" if piece == HIGHLIGHT_START else "</mark>")
+                marked = not marked
+        else:
+            parts.append(escape(piece))
+    if marked:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))
 
 
 @register.filter

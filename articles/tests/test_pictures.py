@@ -50,17 +50,58 @@ def test_listing_cards_use_renditions_without_a_query_per_image(client, django_a
     make_image(article=remote, position=0, url="https://img.example/remote.jpg", width=640, height=360)
     with django_assert_max_num_queries(5):
         page = client.get("/").content.decode()
-    assert page.count("<picture>") == 3
-    assert '<img class="card__image" src="https://img.example/remote.jpg" width="640" height="360"' in page
-    assert page.count('loading="lazy"') == 3, "every card but the first"
+    assert page.count('<picture class="card__image">') == 3
+    assert page.count('loading="lazy"') == 2, "every card but the first"
 
 
-def test_an_image_not_cached_yet_keeps_its_remote_url_and_claimed_size(client):
-    article = make_article(images=1)
+def test_decorative_card_images_have_empty_alt_text(client):
+    article = make_article(title="A headline that says it all")
+    store_uploaded_image(article=article, uploaded_file=png(), base_url="https://news.example/")
+    page = client.get("/").content.decode()
+    card_image = re.search(r'<picture class="card__image">.*?<img ([^>]*)>', page, re.S).group(1)
+    assert 'alt=""' in card_image
+
+
+def test_an_image_not_cached_yet_is_not_shown_and_no_box_waits_for_it(client):
+    article = make_article(images=1, title="Waiting for its picture")
     image = article.images.get()
+    for url in ["/", article.get_absolute_url()]:
+        # The head may name the outlet's image for crawlers (og:image); the page never shows it.
+        body = client.get(url).content.decode().split("</head>")[1]
+        assert image.url not in body, url
+        assert "<img" not in body and "<picture" not in body, url
+    card = re.search(r'<article class="card[^"]*">', client.get("/").content.decode()).group()
+    assert "card--pictured" not in card
+
+
+def test_a_story_whose_first_image_is_not_cached_leads_with_the_first_cached_one(client):
+    article = make_article()
+    make_image(article=article, position=0, url="https://img.example/not-yet.jpg")
+    store_uploaded_image(article=article, uploaded_file=png(), base_url="https://news.example/")
     page = client.get(article.get_absolute_url()).content.decode()
-    assert f'src="{image.url}" width="800" height="450"' in page
-    assert "<picture>" not in page
+    lead = re.search(r'<figure class="story__lead">.*?</figure>', page, re.S).group()
+    assert "<picture>" in lead and "/media/images/" in lead
+    assert "not-yet.jpg" not in page.split("</head>")[1]
+    assert "story__gallery" not in page
+
+
+def test_images_may_come_only_from_our_own_site(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "img-src 'self';" in policy
+
+
+def test_images_may_come_from_the_media_host_when_media_is_on_object_storage(client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"base_url": "https://media.example.net/newsroom/"},
+        },
+    }
+    from django.test import Client
+
+    policy = Client().get("/")["Content-Security-Policy"]
+    assert "img-src 'self' https://media.example.net;" in policy
 
 
 def editor(client):

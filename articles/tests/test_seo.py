@@ -73,6 +73,7 @@ def story():
         excerpt="The council voted to ban the technology. " * 10,
         provider=provider,
         topics=["AI"],
+        original_url="https://www.dailydot.com/story/",
         web_url="https://www.dailydot.com/story/",
         published_at=datetime.datetime(2021, 2, 12, 19, 25, tzinfo=datetime.UTC),
     )

@@ -62,7 +62,7 @@ def test_listing_leaves_out_unpublished_stories(client):
     assert "Still a draft" not in response.text
 
 
-def test_listing_card_shows_title_excerpt_provider_date_image_and_topics(client):
+def test_listing_card_shows_title_excerpt_provider_date_and_topics(client):
     provider = make_provider(name="The Daily Dot", domain="dailydot.com")
     article = make_article(
         title="Minneapolis bans facial recognition",
@@ -72,31 +72,18 @@ def test_listing_card_shows_title_excerpt_provider_date_image_and_topics(client)
         topics=["Computer Vision", "AI"],
     )
     make_image(article=article, position=0, url="https://img.example/lead.jpg", width=2000, height=1000)
-    make_image(article=article, position=1, url="https://img.example/second.jpg")
 
     html = client.get("/").text
 
     assert f'<a href="/stories/{article.slug}/">Minneapolis bans facial recognition</a>' in html
     assert "The council voted to ban it." in html
     assert '<a href="/providers/dailydot-com/">The Daily Dot</a>' in html
-    assert '<time datetime="2021-02-12T19:25:00+00:00">12 February 2021</time>' in html
-    lead = re.search(r'<img [^>]*src="https://img.example/lead.jpg"[^>]*>', html).group()
-    assert 'width="2000" height="1000"' in lead
-    assert 'alt="Minneapolis bans facial recognition"' in lead
-    assert "second.jpg" not in html
+    assert '<time datetime="2021-02-12T19:25:00+00:00">12 Feb 2021</time>' in html
+    # Not cached yet: never hot-linked from the outlet.
+    assert "img.example" not in html
     assert '<a href="/topics/computer-vision/">Computer Vision</a>' in html
-    assert html.index("/topics/computer-vision/") < html.index("/topics/ai/")
-
-
-def test_listing_image_of_unknown_size_has_no_size_attributes(client):
-    article = make_article()
-    make_image(article=article, url="https://img.example/unsized.jpg", width=None, height=None)
-
-    html = client.get("/").text
-
-    tag = re.search(r'<img [^>]*src="https://img.example/unsized.jpg"[^>]*>', html).group()
-    assert "width=" not in tag and "height=" not in tag
-    assert "card__image--unsized" in tag
+    card = html[html.index('<ol class="cards') :]
+    assert card.index("/topics/computer-vision/") < card.index("/topics/ai/")
 
 
 def test_listing_decodes_upstream_entities_once(client):
@@ -176,7 +163,7 @@ def newsroom_stories():
         ("since=2024-03-20", ["A new moon mission", "Chatbots in court"]),
         ("until=2024-03-20", ["Chatbots in court", "Robots learn to fold laundry"]),
         ("since=2024-03-11&until=2024-04-01", ["Chatbots in court"]),
-        ("quality=80", ["A new moon mission", "Robots learn to fold laundry"]),
+        ("top=on", ["A new moon mission", "Robots learn to fold laundry"]),
         ("q=ROBOT", ["A new moon mission", "Robots learn to fold laundry"]),
         ("q=robot+laundry", ["Robots learn to fold laundry"]),
         ("q=judges", ["Chatbots in court"]),
@@ -191,7 +178,7 @@ def test_each_filter_narrows_the_listing(client, newsroom_stories, query, expect
 
 
 def test_filters_combine(client, newsroom_stories):
-    response = client.get("/?topic=ai&provider=theverge-com&quality=50&q=laundry")
+    response = client.get("/?topic=ai&provider=theverge-com&top=on&q=laundry")
 
     assert titles(response) == ["Robots learn to fold laundry"]
 
@@ -208,15 +195,15 @@ def test_filter_choices_list_only_what_has_published_stories(client, newsroom_st
 
 def test_filters_keep_themselves_across_pagination(client):
     for hours in range(23):
-        make_article(topics=["AI"], published_at=hours_ago(hours + 1), quality=60)
+        make_article(topics=["AI"], published_at=hours_ago(hours + 1), quality=90)
     make_article(topics=["Space"])
 
-    first = client.get("/?q=&topic=ai&provider=&quality=50")
-    assert links_to(first, "?topic=ai&amp;quality=50&amp;page=2")
+    first = client.get("/?q=&topic=ai&provider=&top=on")
+    assert links_to(first, "?topic=ai&amp;top=on&amp;page=2")
 
-    second = client.get("/?topic=ai&quality=50&page=2")
+    second = client.get("/?topic=ai&top=on&page=2")
     assert len(second.context["articles"]) == 3
-    assert links_to(second, "?topic=ai&amp;quality=50&amp;page=1")
+    assert links_to(second, "?topic=ai&amp;top=on&amp;page=1")
 
 
 def test_filter_form_shows_the_current_values(client, newsroom_stories):
@@ -239,10 +226,8 @@ def test_empty_result_says_so(client, newsroom_stories):
 @pytest.mark.parametrize(
     "query",
     [
-        "quality=abc",
-        "quality=-1",
-        "quality=1e400",
-        "quality=99999999999999999999999",
+        "type=podcast",
+        "type=%00",
         "since=yesterday",
         "until=2024-02-30",
         "topic=no-such-topic",
@@ -338,6 +323,7 @@ def test_story_page_shows_the_story(client):
         title="Minneapolis bans facial recognition",
         excerpt="The council voted.",
         provider=provider,
+        original_url="https://www.dailydot.com/story/",
         web_url="https://www.dailydot.com/story/",
         amp_url="https://www.dailydot.com/story/?amp",
         published_at=datetime.datetime(2021, 2, 12, 19, 25, tzinfo=datetime.UTC),
@@ -360,11 +346,10 @@ def test_story_page_shows_the_story(client):
     assert "<h1>Minneapolis bans facial recognition</h1>" in html
     assert '<a href="/providers/dailydot-com/">The Daily Dot</a>' in html
     assert '<time datetime="2021-02-12T19:25:00+00:00">' in html
-    assert 'src="https://img.example/lead.jpg" width="2000" height="1000"' in html
-    assert 'src="https://img.example/more.jpg" width="800" height="600"' in html
+    assert "img.example" not in html.split("</head>")[1], "images not cached yet are not shown"
     assert "The council voted." in html
     assert '<a class="button" href="https://www.dailydot.com/story/" rel="noopener">Read at The Daily Dot</a>' in html
-    assert '<a href="https://www.dailydot.com/story/?amp" rel="noopener">AMP version</a>' in html
+    assert '<a href="https://www.dailydot.com/story/?amp" rel="noopener nofollow">AMP version</a>' in html
     assert '<a href="/topics/ai/">AI</a>' in html
     assert '<a href="https://techcrunch.com/ban/" rel="noopener">TechCrunch on the ban</a>' in html
     assert "TechCrunch" in html and '<time datetime="2021-02-12T19:32:00+00:00">' in html
@@ -497,7 +482,8 @@ def test_hostile_featured_content_never_reaches_the_page(client):
 
     html = client.get(f"/stories/{article.slug}/").text
 
-    assert "<iframe" not in html
+    # The only frame is the player built from the checked id of the original URL.
+    assert re.findall(r"<iframe [^>]*src=\"([^\"]*)\"", html) == ["https://www.youtube-nocookie.com/embed/GSsO45jNCcI"]
     assert "evil.example" not in html
     assert "pwned" not in html
     assert "onerror" not in html
@@ -612,7 +598,9 @@ def busy_newsroom():
     ]
 
 
-@pytest.mark.parametrize("url", ["/", "/?topic=ai&q=story&quality=10", "/topics/ai/", "/providers/theverge-com/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/?topic=ai&q=story&type=article&since=2020-01-01", "/topics/ai/", "/providers/theverge-com/"]
+)
 def test_a_listing_costs_at_most_five_queries(client, busy_newsroom, django_assert_max_num_queries, url):
     with django_assert_max_num_queries(5):
         response = client.get(url)
@@ -815,4 +803,4 @@ def test_more_filters_are_folded_away_until_one_is_in_use(client, newsroom_stori
     assert '<details class="filters__more">' in client.get("/").text
     assert '<details class="filters__more">' in client.get("/?q=robot").text
     assert '<details class="filters__more" open>' in client.get("/?topic=ai").text
-    assert '<details class="filters__more" open>' in client.get("/?quality=abc").text
+    assert '<details class="filters__more" open>' in client.get("/?type=abc").text

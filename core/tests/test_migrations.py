@@ -34,3 +34,5 @@ def test_a_release_database_with_stories_migrates_forward():
     assert Revision.objects.count() == 0
     # 0013_smart_canonical_urls fills the column for the stories already there.
     assert article.canonical_url == "https://e.example/kept"
+    # The stories already there are found by the readers' search, on either database.
+    assert list(Article.objects.search("daily dot kept")) == [article]

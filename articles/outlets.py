@@ -1,0 +1,36 @@
+"""Which outlet a link goes to: the story's provider when the link is on its domain, else the domain itself.
+
+Pure (no models): Article.read_outlet and the templates use it.
+"""
+
+from urllib.parse import urlsplit
+
+
+def link_host(url):
+    """The lower-case host name of an http(s) URL, or "" for anything else."""
+    try:
+        parts = urlsplit(str(url or "").strip())
+        host = parts.hostname or ""
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in {"http", "https"}:
+        return ""
+    return host.lower().rstrip(".")
+
+
+def shown_domain(url):
+    """The host as a reader recognises it: "www.nytimes.com" -> "nytimes.com"."""
+    return link_host(url).removeprefix("www.")
+
+
+def on_domain(url, domain):
+    """Whether the URL's host is `domain` or one of its subdomains (blog.example.com on example.com)."""
+    host, domain = link_host(url), (domain or "").lower().strip(".")
+    return bool(host and domain) and (host == domain or host.endswith("." + domain))
+
+
+def outlet_name(url, provider=None):
+    """Who a reader reaches through `url`: the provider's name on its own domain, else the domain as shown."""
+    if provider is not None and on_domain(url, provider.domain):
+        return provider.name
+    return shown_domain(url)
