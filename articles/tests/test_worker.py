@@ -228,7 +228,7 @@ def test_an_import_whose_worker_is_killed_is_resumed_with_every_file_whole(worke
     confirm(client, client.session["articles_pending_import"]["token"])
 
     # Small batches make a long import, to kill it in the middle of.
-    running = worker("--interval", "0.05", "--no-periodic", wait=False, NEWSROOM_IMPORT_BATCH_SIZE="10")
+    running = worker("--interval", "0.05", "--no-periodic", wait=False, NEWSROOM_IMPORT_BATCH_SIZE="5")
     deadline = time.monotonic() + 120
     while UploadJob.objects.get().done < 50:
         assert time.monotonic() < deadline and running.poll() is None
