@@ -87,7 +87,7 @@ def peer_pages(bench, load):
     for label, (theirs, rps) in references.items():
         ours = uncached[label]["rps"]
         bench.row(
-            f"8. {label} (uncached) vs Wagtail's {theirs}, requests/s",
+            f"10. {label} (uncached) vs Wagtail's {theirs}, requests/s",
             f"{ours:.0f}",
             f"{rps:.0f}",
             f"{ours / rps:.1f}x",
@@ -112,7 +112,7 @@ def behind_nginx(bench):
         worst = max((page["p99_ms"], label) for label, page in pages.items())
         slowest = min(page["rps"] for page in pages.values())
         bench.row(
-            f"10. cached pages behind nginx, gunicorn {worker_class}: worst p99 at 8 connections",
+            f"12. cached pages behind nginx, gunicorn {worker_class}: worst p99 at 8 connections",
             f"{worst[0]:.1f} ms ({worst[1]})",
             f"slowest page {slowest:.0f} req/s",
             "",
@@ -140,7 +140,7 @@ def long_tail(bench, load):
     details = {"urls": len(paths), "seconds": seconds, "churn": work_done, **result}
     floor = load["cached"]["floor"]["rps"]
     bench.row(
-        f"9. long tail ({len(paths)} URLs, {work_done['saves']} saves, {work_done['imports']} imports) vs floor",
+        f"11. long tail ({len(paths)} URLs, {work_done['saves']} saves, {work_done['imports']} imports) vs floor",
         f"{result['rps']:.0f} req/s",
         f"{floor:.0f} req/s",
         f"{100 * result['rps'] / floor:.0f}%",
@@ -148,7 +148,7 @@ def long_tail(bench, load):
         result["rps"] >= 0.4 * floor,
     )
     bench.row(
-        "9. long tail p99, errors",
+        "11. long tail p99, errors",
         f"{result['p99_ms']:.0f} ms, {result['errors'] + result['socket_errors']} errors",
         "",
         "",
@@ -163,7 +163,7 @@ def long_tail(bench, load):
             details["wagtail_story_pages"] = wrk(base + "/", seconds, paths_file=peer_file)
         theirs = details["wagtail_story_pages"]
         bench.row(
-            f"9. the same readers on Wagtail's {len(stories)} story pages (no churn), for comparison",
+            f"11. the same readers on Wagtail's {len(stories)} story pages (no churn), for comparison",
             f"{theirs['rps']:.0f} req/s, p99 {theirs['p99_ms']:.0f} ms",
             f"{floor:.0f} req/s",
             f"{100 * theirs['rps'] / floor:.0f}%",
