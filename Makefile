@@ -58,11 +58,14 @@ browser-deps:
 	  npm install --silent --no-audit --no-fund --prefix var/node axe-core@4.10.3 >/dev/null \
 	    || echo "warning: could not install axe-core; accessibility checks will skip"; }
 
-## Benchmarks (a few minutes); BENCH_STORIES=100000 make bench for the full scale.
+## Benchmarks (a few minutes, longer the first time: the Wagtail peer is set up once in /tmp);
+## BENCH_STORIES=100000 make bench for the full scale, BENCH_ONLY=pages for one group.
 bench: install-dev
-	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
-	  echo "warning: wrk is not installed; page load measures will be skipped"
+	@{ command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1; } || \
+	  { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null && \
+	  { service nginx stop >/dev/null 2>&1 || true; }; } || \
+	  echo "warning: wrk or nginx is not installed; page load measures will be skipped"
 	$(PY) bench/run.py
 
 lint: install-dev

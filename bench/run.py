@@ -7,13 +7,12 @@ ratios hold on a noisy, shared machine. The suite builds its own corpus and
 databases in a temporary folder and never touches var/.
 """
 
+import collections
 import datetime as dt
 import json
 import os
 import platform
-import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,14 +20,18 @@ import tempfile
 import time
 from pathlib import Path
 
-import jobs
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import jobs, pages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 STORIES = int(os.environ.get("BENCH_STORIES", "5000"))
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5" if STORIES < 50000 else "10"))
+# Long enough for an import of changed files to run during it (one every 60 s).
+LONG_TAIL_SECONDS = int(os.environ.get("BENCH_LONG_TAIL_SECONDS", "70"))
 KEEP = os.environ.get("BENCH_KEEP")
-# Some measures only, e.g. BENCH_ONLY=upload,image_jobs (the corpus is always written).
+# Some measures only, e.g. BENCH_ONLY=pages or BENCH_ONLY=upload,image_jobs (the corpus is always written).
 ONLY = {name for name in os.environ.get("BENCH_ONLY", "").split(",") if name}
 
 
@@ -37,10 +40,16 @@ def log(message):
 
 
 class Bench:
+    root, python, stories, seconds, long_tail_seconds = ROOT, PYTHON, STORIES, SECONDS, LONG_TAIL_SECONDS
+
     def __init__(self, work):
         self.work = work
         self.results = {"stories": STORIES, "rows": [], "details": {}}
         self.stories = STORIES
+
+    @staticmethod
+    def log(message):
+        log(message)
 
     # --- helpers -------------------------------------------------------------
 
@@ -212,12 +221,19 @@ class Bench:
                 "SELECT t.slug FROM articles_topic t JOIN articles_taggedarticle x ON x.tag_id = t.id"
                 " GROUP BY t.id ORDER BY COUNT(*) DESC LIMIT 1"
             ).fetchone()[0]
+            # A word of many titles: a search with a full page of results.
+            titles = conn.execute("SELECT title FROM articles_article WHERE published LIMIT 2000").fetchall()
+        words = collections.Counter(
+            w.lower() for (title,) in titles for w in title.split() if len(w) > 5 and w.isalpha()
+        )
+        word = words.most_common(1)[0][0]
         deep = min(2000, max(published // 20, 1))
         return {
             "listing page 1": "/",
             "listing, deep page": f"/?page={deep}",
             "topic page": f"/topics/{topic}/",
             "filtered listing": f"/?topic={topic}&quality=50",
+            "searched listing": f"/?q={word}",
             "story page": f"/stories/{slug}/",
             "latest feed": "/feeds/rss/",
         }
@@ -281,99 +297,6 @@ class Bench:
             result["seconds"] < 0.2,
         )
 
-    def pages(self):
-        if not shutil.which("wrk"):
-            log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
-            return
-        paths = self.public_paths(self.full)
-        page_bytes = self.timed(self.full, "queries", "/")["/"]["bytes"]
-        load = {}
-        for mode, extra in (("cached", {}), ("uncached", {"NEWSROOM_PAGE_CACHE": "0"})):
-            with self.server(BENCH_FLOOR_BYTES=str(page_bytes), **extra) as base:
-                load[mode] = {"floor": self.wrk(base + "/bench/floor/")}
-                for label, path in paths.items():
-                    load[mode][label] = self.wrk(base + path)
-        self.results["details"]["pages"] = load
-        deep = "listing, deep page"
-        self.results["details"]["deep_page"] = paths[deep]
-        for mode, share in (("cached", 0.5), ("uncached", 0.2)):
-            floor = load[mode]["floor"]["rps"]
-            for label in paths:
-                if mode == "uncached" and label not in ("listing page 1", "story page"):
-                    continue
-                rps = load[mode][label]["rps"]
-                self.row(
-                    f"5. {label} ({mode}) vs floor, requests/s",
-                    f"{rps:.0f}",
-                    f"{floor:.0f}",
-                    f"{100 * rps / floor:.0f}%",
-                    f">= {int(share * 100)}%",
-                    rps >= share * floor,
-                )
-        for mode in ("cached", "uncached"):
-            ratio = load[mode]["listing page 1"]["rps"] / load[mode][deep]["rps"]
-            self.row(
-                f"5. {deep} vs page 1 ({mode}), time per request",
-                f"{load[mode][deep]['rps']:.0f} req/s",
-                f"{load[mode]['listing page 1']['rps']:.0f} req/s",
-                f"{ratio:.2f}x slower",
-                "<= 2x",
-                ratio <= 2,
-            )
-        worst = max((load[m][label]["p99_ms"], f"{label} ({m})") for m in load for label in paths)
-        self.row("5. p99 latency, every page", f"{worst[0]:.1f} ms", worst[1], "", "< 100 ms", worst[0] < 100)
-
-    def server(self, **extra):
-        bench = self
-
-        class Server:
-            def __enter__(self):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", 0))
-                    port = sock.getsockname()[1]
-                env = bench.env(
-                    bench.full,
-                    GUNICORN_BIND=f"127.0.0.1:{port}",
-                    GUNICORN_WORKERS="2",
-                    GUNICORN_ACCESS_LOG="/dev/null",
-                    **extra,
-                )
-                self.process = subprocess.Popen(
-                    [str(Path(PYTHON).parent / "gunicorn"), "--config", "gunicorn.conf.py", "newsroom.wsgi"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                base = f"http://127.0.0.1:{port}"
-                for _ in range(100):
-                    try:
-                        socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                        break
-                    except OSError:
-                        time.sleep(0.1)
-                return base
-
-            def __exit__(self, *exc):
-                self.process.terminate()
-                self.process.wait(timeout=10)
-
-        return Server()
-
-    def wrk(self, url):
-        # Warm up (fills the page cache where there is one), then measure.
-        subprocess.run(["wrk", "-t1", "-c2", "-d1s", url], capture_output=True, check=True)
-        out = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{SECONDS}s", "--latency", url], capture_output=True, text=True, check=True
-        ).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-        p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", out)
-        p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
-        non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        if non_2xx:
-            raise RuntimeError(f"{url}: {non_2xx.group(1)} error responses\n{out}")
-        return {"rps": rps, "p99_ms": p99_ms}
-
     # --- report --------------------------------------------------------------
 
     def report(self):
@@ -414,12 +337,16 @@ def main():
             "queries": bench.queries,
             "admin": bench.admin,
             "analytics": bench.analytics,
-            "pages": bench.pages,
+            "pages": lambda: pages.measure(bench),
             "upload": lambda: jobs.upload(bench),
             "image_jobs": lambda: jobs.image_jobs(bench),
         }
         for name, measure in measures.items():
             if not ONLY or name in ONLY:
+                if name not in ("imports", "loaddata", "memory") and not hasattr(bench, "full"):
+                    # Measured alone, the pages still need the corpus imported once.
+                    bench.full = bench.fresh_database("full")
+                    bench.timed(bench.full, "import", str(bench.corpus), "--jobs", "2")
                 measure()
         bench.report()
     finally:

@@ -13,6 +13,9 @@ One measured operation, run in a fresh process by bench/run.py; prints JSON.
     timed.py admin                     the admin story list, home (dashboard) and triage: time and queries
     timed.py queries PATH [PATH ...]   SQL queries per public page
     timed.py analytics                 the admin's provider analytics, over the stories' whole date range
+    timed.py churn SECONDS DIR         a newsroom at work for SECONDS: an editor saves a live story
+                                       every 2 s, and every 60 s 100 files of DIR come back changed
+                                       and are imported (bench/longtail.py runs readers meanwhile)
 """
 
 import json
@@ -204,6 +207,58 @@ def queries(paths):
     return counts
 
 
+def _retitled(text, prefix):
+    """The story file `text` with `prefix` before its title, in the file's own quoting and line endings."""
+    lines = text.split(b"\n")
+    for index, line in enumerate(lines):
+        if line.startswith(b"title: "):
+            value, cr = (line[7:-1], b"\r") if line.endswith(b"\r") else (line[7:], b"")
+            if value.startswith(b'"'):
+                value = value[1:]
+            else:
+                value = value.replace(b"\\", b"\\\\").replace(b'"', b'\\"') + b'"'
+            lines[index] = b'title: "' + prefix.encode() + value + cr
+            break
+    return b"\n".join(lines)
+
+
+def churn(seconds, folder):
+    setup_django()
+    import random
+    import tempfile
+
+    from django.contrib.auth import get_user_model
+
+    from articles.editorial import save_story
+    from articles.models import Article
+    from articles.stories.write import import_paths
+
+    editor, _ = get_user_model().objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
+    live = list(Article.objects.published().values_list("pk", flat=True))
+    files = sorted(Path(folder).iterdir())
+    rng = random.Random(1)
+    saves = imports = 0
+    started = time.monotonic()
+    next_save = next_import = started
+    with tempfile.TemporaryDirectory() as changed:
+        while (now := time.monotonic()) < started + seconds:
+            if now >= next_import:
+                # The same stories' files, with a new title: an upstream correction.
+                for path in rng.sample(files, min(100, len(files))):
+                    Path(changed, path.name).write_bytes(_retitled(path.read_bytes(), f"Update {imports}: "))
+                import_paths([changed])
+                imports += 1
+                next_import += 60
+            if now >= next_save:
+                article = Article.objects.get(pk=rng.choice(live))
+                article.title = f"{article.title[:400]} (edited {saves})"
+                save_story(article=article, expected_version=article.version, user=editor)
+                saves += 1
+                next_save += 2
+            time.sleep(max(0.0, min(next_save, next_import) - time.monotonic()))
+    return {"saves": saves, "imports": imports}
+
+
 def main():
     operation, *args = sys.argv[1:]
     if operation == "floor":
@@ -223,6 +278,8 @@ def main():
         result = analytics()
     elif operation == "queries":
         result = queries(args)
+    elif operation == "churn":
+        result = churn(float(args[0]), args[1])
     else:
         raise SystemExit(__doc__)
     print(json.dumps(result))

@@ -1,0 +1,46 @@
+"""
+The long-tail workload: readers ask for uniformly random URLs among every live
+story, topic and provider page and 200 filter and search combinations, while an
+editor saves a story every 2 s and 100 changed files are imported every 60 s
+(bench/timed.py churn). On such a tail most requests miss the page cache.
+"""
+
+import random
+import sqlite3
+from urllib.parse import urlencode
+
+FILTER_COMBINATIONS = 200
+
+
+def newsroom_paths(database, *, seed=1):
+    """Every live story, topic and provider page, and FILTER_COMBINATIONS listings with filters or a search."""
+    with sqlite3.connect(database) as conn:
+        stories = [row[0] for row in conn.execute("SELECT slug FROM articles_article WHERE published ORDER BY id")]
+        topics = [row[0] for row in conn.execute("SELECT slug FROM articles_topic ORDER BY id")]
+        providers = [row[0] for row in conn.execute("SELECT slug FROM providers_provider ORDER BY id")]
+        words = [
+            word
+            for (title,) in conn.execute("SELECT title FROM articles_article WHERE published ORDER BY id LIMIT 500")
+            for word in title.split()
+            if len(word) > 4 and word.isalpha()
+        ]
+    rng = random.Random(seed)
+    combinations = set()
+    while len(combinations) < FILTER_COMBINATIONS:
+        query = {}
+        if rng.random() < 0.5:
+            query["topic"] = rng.choice(topics)
+        if rng.random() < 0.4:
+            query["quality"] = rng.choice([30, 50, 70])
+        if rng.random() < 0.4 or not query:
+            query["q"] = rng.choice(words)
+        combinations.add("/?" + urlencode(sorted(query.items())))
+    # Pages of the main listing; a filtered listing's later pages may not exist.
+    pages = [f"/?page={page}" for page in range(2, max(len(stories) // 20, 2) + 1)]
+    return [
+        *(f"/stories/{slug}/" for slug in stories),
+        *pages,
+        *(f"/topics/{slug}/" for slug in topics),
+        *(f"/providers/{slug}/" for slug in providers),
+        *sorted(combinations),
+    ]

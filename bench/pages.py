@@ -1,0 +1,179 @@
+"""
+The page measures of bench/run.py: Newsroom's pages with and without the page
+cache, against the floor view and the Wagtail peer in the same run, cached
+pages behind nginx, and the long-tail workload with editors and imports at work.
+"""
+
+import json
+import shutil
+import subprocess
+
+from bench import peer as wagtail
+from bench.longtail import newsroom_paths
+from bench.servers import Gunicorn, Nginx, wrk
+
+# Listings compared with the Wagtail peer's index page; the story page with its story page.
+LISTINGS = ("listing page 1", "listing, deep page", "topic page", "filtered listing", "searched listing")
+
+
+def measure(bench):
+    if not shutil.which("wrk"):
+        bench.log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
+        return
+    load = newsroom_pages(bench)
+    peer_pages(bench, load)
+    behind_nginx(bench)
+    long_tail(bench, load)
+
+
+def server(bench, **extra):
+    return Gunicorn(bench.python, bench.env(bench.full, **extra))
+
+
+def newsroom_pages(bench):
+    paths = bench.public_paths(bench.full)
+    page_bytes = bench.timed(bench.full, "queries", "/")["/"]["bytes"]
+    load = {}
+    for mode, extra in (("cached", {}), ("uncached", {"NEWSROOM_PAGE_CACHE": "0"})):
+        with server(bench, BENCH_FLOOR_BYTES=str(page_bytes), **extra) as base:
+            load[mode] = {"floor": checked(wrk(base + "/bench/floor/", bench.seconds))}
+            for label, path in paths.items():
+                load[mode][label] = checked(wrk(base + path, bench.seconds))
+    bench.results["details"]["pages"] = load
+    deep = "listing, deep page"
+    bench.results["details"]["deep_page"] = paths[deep]
+    for mode, share in (("cached", 0.5), ("uncached", 0.2)):
+        floor = load[mode]["floor"]["rps"]
+        for label in paths:
+            rps = load[mode][label]["rps"]
+            bench.row(
+                f"5. {label} ({mode}) vs floor, requests/s",
+                f"{rps:.0f}",
+                f"{floor:.0f}",
+                f"{100 * rps / floor:.0f}%",
+                f">= {int(share * 100)}%",
+                rps >= share * floor,
+            )
+    for mode in ("cached", "uncached"):
+        ratio = load[mode]["listing page 1"]["rps"] / load[mode][deep]["rps"]
+        bench.row(
+            f"5. {deep} vs page 1 ({mode}), time per request",
+            f"{load[mode][deep]['rps']:.0f} req/s",
+            f"{load[mode]['listing page 1']['rps']:.0f} req/s",
+            f"{ratio:.2f}x slower",
+            "<= 2x",
+            ratio <= 2,
+        )
+    return load
+
+
+def peer_pages(bench, load):
+    """Newsroom's uncached pages against the Wagtail peer's, same server and load settings."""
+    reason = wagtail.unavailable()
+    if reason:
+        bench.log(f"the Wagtail peer is not measured: {reason}")
+        return
+    peer = wagtail.WagtailPeer(bench.stories, bench.log)
+    peer.prepare()
+    paths = peer.paths()
+    with peer.server() as base:
+        measured = {name: checked(wrk(base + paths[name], bench.seconds)) for name in ("index", "deep", "story")}
+    bench.peer_story_paths = paths["stories"]
+    bench.results["details"]["wagtail"] = {"paths": {k: v for k, v in paths.items() if k != "stories"}, **measured}
+    uncached = load["uncached"]
+    references = {label: ("index", measured["index"]["rps"]) for label in LISTINGS}
+    references[LISTINGS[1]] = ("deep index page", measured["deep"]["rps"])
+    references["story page"] = ("story page", measured["story"]["rps"])
+    for label, (theirs, rps) in references.items():
+        ours = uncached[label]["rps"]
+        bench.row(
+            f"10. {label} (uncached) vs Wagtail's {theirs}, requests/s",
+            f"{ours:.0f}",
+            f"{rps:.0f}",
+            f"{ours / rps:.1f}x",
+            ">= 5x",
+            ours >= 5 * rps,
+        )
+
+
+def behind_nginx(bench):
+    """Cached pages through docs/nginx.conf, with gunicorn's sync and gthread workers."""
+    if not shutil.which("nginx"):
+        bench.log("nginx is not installed: `apt-get install nginx`; skipping the nginx measures")
+        return
+    paths = bench.public_paths(bench.full)
+    results = {}
+    for worker_class, threads in (("sync", 1), ("gthread", 4)):
+        app = Gunicorn(bench.python, bench.env(bench.full), worker_class=worker_class, threads=threads)
+        with app as _, Nginx(bench.work, app.port, static_root=bench.work / "static", media_root=bench.work) as base:
+            results[worker_class] = {label: checked(wrk(base + path, bench.seconds)) for label, path in paths.items()}
+    bench.results["details"]["nginx"] = results
+    for worker_class, pages in results.items():
+        worst = max((page["p99_ms"], label) for label, page in pages.items())
+        slowest = min(page["rps"] for page in pages.values())
+        bench.row(
+            f"12. cached pages behind nginx, gunicorn {worker_class}: worst p99 at 8 connections",
+            f"{worst[0]:.1f} ms ({worst[1]})",
+            f"slowest page {slowest:.0f} req/s",
+            "",
+            "< 100 ms",
+            worst[0] < 100,
+        )
+
+
+def long_tail(bench, load):
+    """Random URLs over the whole site while editors and imports change stories."""
+    paths_file = bench.work / "longtail-paths.txt"
+    paths = newsroom_paths(bench.full)
+    paths_file.write_text("\n".join(paths) + "\n")
+    seconds = bench.long_tail_seconds
+    with server(bench) as base:
+        churn = subprocess.Popen(
+            [bench.python, "bench/timed.py", "churn", str(seconds), str(bench.corpus)],
+            cwd=bench.root,
+            env=bench.env(bench.full),
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        result = wrk(base + "/", seconds, paths_file=paths_file)
+        work_done = json.loads(churn.communicate(timeout=120)[0].strip().splitlines()[-1])
+    details = {"urls": len(paths), "seconds": seconds, "churn": work_done, **result}
+    floor = load["cached"]["floor"]["rps"]
+    bench.row(
+        f"11. long tail ({len(paths)} URLs, {work_done['saves']} saves, {work_done['imports']} imports) vs floor",
+        f"{result['rps']:.0f} req/s",
+        f"{floor:.0f} req/s",
+        f"{100 * result['rps'] / floor:.0f}%",
+        ">= 40%",
+        result["rps"] >= 0.4 * floor,
+    )
+    bench.row(
+        "11. long tail p99, errors",
+        f"{result['p99_ms']:.0f} ms, {result['errors'] + result['socket_errors']} errors",
+        "",
+        "",
+        "< 250 ms, 0 errors",
+        result["p99_ms"] < 250 and not result["errors"] and not result["socket_errors"],
+    )
+    stories = getattr(bench, "peer_story_paths", None)
+    if stories:
+        peer_file = bench.work / "longtail-wagtail.txt"
+        peer_file.write_text("\n".join(stories) + "\n")
+        with wagtail.WagtailPeer(bench.stories, bench.log).server() as base:
+            details["wagtail_story_pages"] = wrk(base + "/", seconds, paths_file=peer_file)
+        theirs = details["wagtail_story_pages"]
+        bench.row(
+            f"11. the same readers on Wagtail's {len(stories)} story pages (no churn), for comparison",
+            f"{theirs['rps']:.0f} req/s, p99 {theirs['p99_ms']:.0f} ms",
+            f"{floor:.0f} req/s",
+            f"{100 * theirs['rps'] / floor:.0f}%",
+            "reported",
+            True,
+        )
+    bench.results["details"]["long_tail"] = details
+
+
+def checked(result):
+    if result["errors"] or result["socket_errors"]:
+        raise RuntimeError(f"error responses under load: {result}")
+    return result
