@@ -30,8 +30,10 @@ def newsroom_paths(database, *, seed=1):
         query = {}
         if rng.random() < 0.5:
             query["topic"] = rng.choice(topics)
-        if rng.random() < 0.4:
-            query["quality"] = rng.choice([30, 50, 70])
+        if rng.random() < 0.3:
+            query["top"] = "on"
+        if rng.random() < 0.3:
+            query["type"] = rng.choice(["article", "video"])
         if rng.random() < 0.4 or not query:
             query["q"] = rng.choice(words)
         combinations.add("/?" + urlencode(sorted(query.items())))

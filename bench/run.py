@@ -232,7 +232,7 @@ class Bench:
             "listing page 1": "/",
             "listing, deep page": f"/?page={deep}",
             "topic page": f"/topics/{topic}/",
-            "filtered listing": f"/?topic={topic}&quality=50",
+            "filtered listing": f"/?topic={topic}&top=on",
             "searched listing": f"/?q={word}",
             "story page": f"/stories/{slug}/",
             "latest feed": "/feeds/rss/",
