@@ -19,7 +19,7 @@ def refresh_canonical_urls(article_model, link_model, *, using="default") -> int
     """
     stories = article_model.objects.using(using)
     links = link_model.objects.using(using)
-    changed = _refresh(stories, ("web_url", "original_url"), lambda row: row.web_url or row.original_url)
+    changed = _refresh(stories, ("web_url", "original_url"), lambda row: row.original_url or row.web_url)
     return changed + _refresh(links, ("web_url",), lambda row: row.web_url)
 
 

@@ -208,7 +208,7 @@ class Article(models.Model):
             # A story made public from the start (the tests', a shell's) is live, not waiting.
             self.status = self.Status.LIVE
         self.url_key = self.identifying_url
-        self.canonical_url = canonical_url(self.identifying_url)
+        self.canonical_url = canonical_url(self.read_url)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "url_key", "canonical_url"}

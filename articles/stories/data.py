@@ -151,6 +151,11 @@ class StoryData:
         """The natural key: webUrl, or originalUrl when there is none."""
         return self.web_url or self.original_url
 
+    @property
+    def read_url(self):
+        """The outlet's own page: originalUrl, or webUrl when there is none (Article.read_url)."""
+        return self.original_url or self.web_url
+
 
 # Known keys in the order an export writes them: (attribute, kind).
 STORY_FIELDS = {

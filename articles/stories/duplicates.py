@@ -24,7 +24,7 @@ def flag_duplicates(batch, results) -> None:
     if not todo:
         return
     own_keys = {story.url_key for story, _ in todo}
-    canonical = {story.url_key: canonical_url(story.url_key) for story, _ in todo}
+    canonical = {story.url_key: canonical_url(story.read_url) for story, _ in todo}
     by_url = defaultdict(list)
     for row in (
         Article.objects.filter(canonical_url__in=set(canonical.values()))

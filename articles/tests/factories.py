@@ -34,6 +34,9 @@ def make_article(*, topics=(), images=0, related=0, **overrides):
         "published": True,
     }
     values.update(overrides)
+    if "web_url" in overrides and "original_url" not in overrides:
+        # A story given its page: the outlet's page, as most real files have both the same.
+        values["original_url"] = overrides["web_url"]
     if "provider" not in values:
         values["provider"] = make_provider()
     article = Article.objects.create(**values)

@@ -76,8 +76,9 @@ def test_canonical_url_is_idempotent(url):
 def test_created_and_saved_stories_store_their_canonical_url():
     article = make_article(web_url="https://www.example.com/a/?utm_source=x", related=1)
     assert article.canonical_url == "https://example.com/a"
-    article.web_url = "https://example.com/b#top"
-    article.save(update_fields=["web_url"])
+    # The canonical URL follows the reading link, the outlet's page.
+    article.original_url = "https://example.com/b#top"
+    article.save(update_fields=["original_url"])
     assert Article.objects.get(pk=article.pk).canonical_url == "https://example.com/b"
     link = RelatedLink.objects.get(article=article)
     link.web_url = "http://www.other.example/x/amp/"
@@ -105,7 +106,7 @@ def test_the_import_stores_canonical_urls_of_stories_and_related_items(write_fix
 def test_an_editors_save_and_a_restore_keep_the_canonical_url_in_step(write_fixture, admin_user):
     import_paths([write_fixture("a.md", story_text(url="https://example.com/first"))])
     article = Article.objects.get()
-    article.web_url = "https://example.com/second?utm_campaign=z"
+    article.original_url = "https://example.com/second?utm_campaign=z"
     save_story(article=article, expected_version=article.version, user=admin_user)
     assert Article.objects.get().canonical_url == "https://example.com/second"
     first = Revision.objects.filter(article=article).order_by("id").first()

@@ -83,7 +83,11 @@ def test_the_upload_preview_shows_the_flag(admin_client, settings, tmp_path):
 
 def test_merging_makes_the_duplicate_related_coverage_and_records_both_revisions(admin_user):
     into = make_article(title="Budget passes", related=1)
-    duplicate = make_article(title="Lawmakers pass the budget", web_url="https://other.example/budget")
+    duplicate = make_article(
+        title="Lawmakers pass the budget",
+        web_url="https://aggregator.example/budget",
+        original_url="https://other.example/budget",
+    )
     link = merge_story(duplicate=duplicate, into=into, user=admin_user)
     assert (link.web_url, link.title, link.provider_id) == (
         "https://other.example/budget",
