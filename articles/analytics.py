@@ -3,9 +3,9 @@ Provider analytics: what each outlet brings, over a date range of publication (a
 
 Stories, the share live, a quality histogram, the average heat (of stories
 whose heat is computed), the share of images the newsroom holds a copy of,
-and stories per week. Each figure is one aggregate query over the range,
-whatever the number of stories or providers; the admin page draws them
-(articles/admin/analytics.py).
+the share of checked source links that are broken, and stories per week.
+Each figure is one aggregate query over the range, whatever the number of
+stories or providers; the admin page draws them (articles/admin/analytics.py).
 """
 
 import datetime as dt
@@ -34,7 +34,9 @@ class ProviderFigures:
     heated: int = 0  # stories whose heat is computed: the weight of their average
     images: int = 0
     images_cached: int = 0
-    # Broken-source rate: needs Article.source_broken_at (the jobs branch); one Count(filter=...) here.
+    # Source links checked (articles.jobs.links) and, of those, broken (two failures in a row).
+    checked: int = 0
+    broken: int = 0
 
     @property
     def live_share(self):
@@ -43,6 +45,11 @@ class ProviderFigures:
     @property
     def image_cache_rate(self):
         return self.images_cached / self.images if self.images else None
+
+    @property
+    def broken_source_rate(self):
+        """Of the stories whose source link was checked, the share broken; None when none was checked."""
+        return self.broken / self.checked if self.checked else None
 
 
 @dataclass
@@ -61,6 +68,8 @@ class Analytics:
             totals.live += figures.live
             totals.images += figures.images
             totals.images_cached += figures.images_cached
+            totals.checked += figures.checked
+            totals.broken += figures.broken
         heated = [(f.average_heat, f.heated) for f in self.providers if f.average_heat is not None]
         weight = sum(count for _, count in heated)
         totals.average_heat = sum(avg * count for avg, count in heated) / weight if weight else None
@@ -82,12 +91,15 @@ def provider_analytics(*, since: dt.date, until: dt.date, provider: Provider | N
             live=Count("pk", filter=Q(published=True)),
             average_heat=Avg("heat", filter=Q(heat__gte=0)),
             heated=Count("pk", filter=Q(heat__gte=0)),
+            checked=Count("pk", filter=Q(source_checked_at__isnull=False)),
+            broken=Count("pk", filter=Q(source_broken_at__isnull=False)),
         )
     )
     figures = {}
     for row in rows:
         item = ProviderFigures(row["provider"], row["provider__name"] or "(no provider)")
         item.stories, item.live, item.heated = row["stories"], row["live"], row["heated"]
+        item.checked, item.broken = row["checked"], row["broken"]
         item.average_heat = row["average_heat"]
         figures[row["provider"]] = item
     cached = (

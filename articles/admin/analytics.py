@@ -87,7 +87,19 @@ def _query(request, since, until):
 
 
 def _summary_rows(figures, provider):
-    header = ["provider", "stories", "live", "live share", "average heat", "images", "images cached", "cache rate"]
+    header = [
+        "provider",
+        "stories",
+        "live",
+        "live share",
+        "average heat",
+        "images",
+        "images cached",
+        "cache rate",
+        "sources checked",
+        "sources broken",
+        "broken rate",
+    ]
     rows = [
         [
             _cell(item.name),
@@ -98,6 +110,9 @@ def _summary_rows(figures, provider):
             item.images,
             item.images_cached,
             _ratio(item.image_cache_rate),
+            item.checked,
+            item.broken,
+            _ratio(item.broken_source_rate),
         ]
         for item in figures.providers
     ]

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.analytics import provider_analytics
-from articles.models import Image
+from articles.models import Article, Image
 
 from .factories import make_article, make_image, make_provider
 from .test_admin import editorial_groups, staff_user  # noqa: F401 (a fixture)
@@ -31,6 +31,9 @@ def newsroom():
     make_article(provider=wired, quality=42, heat=-1, published_at=NOON, images=1)
     make_article(provider=wired, quality=42, published_at=NOON - dt.timedelta(days=400))
     Image.objects.filter(article__provider=verge).update(file="images/a.jpg")
+    checked = Article.objects.filter(provider=verge, published_at__gte=NOON - dt.timedelta(days=1))
+    checked.update(source_checked_at=NOON)
+    checked.filter(quality=5).update(source_failures=2, source_broken_at=NOON)
     return verge, wired
 
 
@@ -49,6 +52,9 @@ def test_figures_per_provider_over_the_range(newsroom):
     assert by_name["=Wired"].average_heat is None
     assert (by_name["The Verge"].images, by_name["The Verge"].image_cache_rate) == (2, 1.0)
     assert by_name["=Wired"].image_cache_rate == 0
+    verge_sources = by_name["The Verge"]
+    assert (verge_sources.checked, verge_sources.broken, verge_sources.broken_source_rate) == (2, 1, 0.5)
+    assert by_name["=Wired"].broken_source_rate is None
     assert dict(figures.quality) == {"0–9": 1, "40–49": 1, "70–79": 1, "100+": 1} | {
         label: 0 for label, _ in figures.quality if label not in ("0–9", "40–49", "70–79", "100+")
     }
@@ -80,6 +86,7 @@ def test_each_chart_has_its_csv(admin_client, newsroom):
     rows = list(csv.reader(io.StringIO(admin_client.get(url(csv="providers")).content.decode())))
     assert rows[0][:3] == ["provider", "stories", "live"]
     assert ["The Verge", "3", "2"] == rows[1][:3]
+    assert rows[0][-3:] == ["sources checked", "sources broken", "broken rate"] and rows[1][-3:-1] == ["2", "1"]
     assert rows[2][0] == "'=Wired"  # not a formula in a spreadsheet
     quality = list(csv.reader(io.StringIO(admin_client.get(url(csv="quality")).content.decode())))
     assert quality[1] == ["0–9", "1"]
