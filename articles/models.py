@@ -421,51 +421,10 @@ class Revision(models.Model):
         return self.upstream if self.upstream is not None else self.content
 
 
-class PreviewLink(models.Model):
-    """A signed link to a story's preview (or to a pending revision of it) for someone without an account.
-
-    It works until `expires_at`, unless revoked; every visit is logged
-    (PreviewVisit). articles.previews makes, checks and revokes them.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="preview_links")
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self):
-        return f"Preview of {self.article} until {self.expires_at:%Y-%m-%d %H:%M}"
-
-    def is_valid_at(self, when):
-        return self.revoked_at is None and when < self.expires_at
-
-
-class PreviewVisit(models.Model):
-    """One visit of a preview link."""
-
-    link = models.ForeignKey(PreviewLink, on_delete=models.CASCADE, related_name="visits")
-    visited_at = models.DateTimeField(default=timezone.now)
-    address = models.GenericIPAddressField(null=True, blank=True)
-    user_agent = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        ordering = ["-visited_at", "-id"]
-
-    def __str__(self):
-        return f"Visit of {self.link_id} at {self.visited_at:%Y-%m-%d %H:%M}"
-
-
-# Models of the background jobs, in a module of their own (articles.jobs).
-# Models of their own modules, registered with the app's.
+# Models of their own modules (clusters, jobs, preview links, ranking), registered with the app's.
 from .clusters_models import TitleBand  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
+from .previews_models import PreviewLink, PreviewVisit  # noqa: E402, F401
 from .ranking_models import RankOverride  # noqa: E402, F401
 
 # SQLite's full-text index (articles.search_index), registered with the app's other models.

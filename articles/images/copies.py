@@ -162,18 +162,7 @@ def cache_images(
     if progress:
         progress.start(len(ids))
     try:
-        for start in range(0, len(ids), _BATCH):
-            for image in Image.objects.filter(pk__in=ids[start : start + _BATCH]).order_by("pk"):
-                try:
-                    if _copy_one(image, config=config, resolve=resolve):
-                        report.cached += 1
-                    else:
-                        report.skipped += 1
-                except ImageError as error:
-                    report.failed += 1
-                    report.failures.append(ImageFailure(image.pk, image.url, str(error)))
-                if progress:
-                    progress.advance()
+        _copy_each(ids, report, config=config, resolve=resolve, progress=progress)
     except StorageFault as fault:
         report.fault = str(fault)
     if progress:
@@ -198,9 +187,20 @@ def stories_with_images_to_cache(story_ids) -> list[int]:
     return sorted(set(own.distinct()) | set(related.distinct()))
 
 
-def _in_batches(ids):
+def _copy_each(ids, report, *, config, resolve, progress=None):
+    """Copy the images `ids`, a batch at a time, counting into `report`; a StorageFault stops it."""
     for start in range(0, len(ids), _BATCH):
-        yield from Image.objects.filter(pk__in=ids[start : start + _BATCH]).order_by("pk")
+        for image in Image.objects.filter(pk__in=ids[start : start + _BATCH]).order_by("pk"):
+            try:
+                if _copy_one(image, config=config, resolve=resolve):
+                    report.cached += 1
+                else:
+                    report.skipped += 1
+            except ImageError as error:
+                report.failed += 1
+                report.failures.append(ImageFailure(image.pk, image.url, str(error)))
+            if progress:
+                progress.advance()
 
 
 def cache_new_images(*, story_ids, config=None, resolve=socket.getaddrinfo) -> CopyReport:
@@ -214,15 +214,7 @@ def cache_new_images(*, story_ids, config=None, resolve=socket.getaddrinfo) -> C
     report = CopyReport()
     ids = list(images_of(story_ids).values_list("pk", flat=True))
     try:
-        for image in _in_batches(ids):
-            try:
-                if _copy_one(image, config=config, resolve=resolve):
-                    report.cached += 1
-                else:
-                    report.skipped += 1
-            except ImageError as error:
-                report.failed += 1
-                report.failures.append(ImageFailure(image.pk, image.url, str(error)))
+        _copy_each(ids, report, config=config, resolve=resolve)
     except StorageFault as fault:
         # Storage refusing to write is the job's failure: the queue shows it, staff retry it.
         raise StorageFault(f"stopped after {report.summary()}: {fault}") from fault
