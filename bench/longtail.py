@@ -16,8 +16,21 @@ def newsroom_paths(database, *, seed=1):
     """Every live story, topic and provider page, and FILTER_COMBINATIONS listings with filters or a search."""
     with sqlite3.connect(database) as conn:
         stories = [row[0] for row in conn.execute("SELECT slug FROM articles_article WHERE published ORDER BY id")]
-        topics = [row[0] for row in conn.execute("SELECT slug FROM articles_topic ORDER BY id")]
-        providers = [row[0] for row in conn.execute("SELECT slug FROM providers_provider ORDER BY id")]
+        # Topics and providers with a live story: the others' pages are 404s, which readers do not ask for.
+        topics = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT t.slug FROM articles_topic t JOIN articles_taggedarticle x ON x.tag_id = t.id"
+                " JOIN articles_article a ON a.id = x.content_object_id WHERE a.published ORDER BY t.slug"
+            )
+        ]
+        providers = [
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT p.slug FROM providers_provider p JOIN articles_article a ON a.provider_id = p.id"
+                " WHERE a.published ORDER BY p.slug"
+            )
+        ]
         words = [
             word
             for (title,) in conn.execute("SELECT title FROM articles_article WHERE published ORDER BY id LIMIT 500")

@@ -14,7 +14,7 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
-from bench.servers import free_port, wait_for_page
+from bench.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = Path(os.environ.get("BENCH_PEER_HARNESS", ROOT.parent / "shared" / "peers" / "wagtail"))
@@ -86,33 +86,17 @@ class WagtailPeer:
         return PeerServer(self.database)
 
 
-class PeerServer:
+class PeerServer(Server):
+    """The peer under gunicorn with 2 sync workers, as its serve.sh runs it."""
+
+    ready_path = "/news/"
+
     def __init__(self, database):
         self.database = database
 
-    def __enter__(self):
-        port = free_port()
+    def command(self, port):
         env = {**os.environ, "PEER_DB": str(self.database), "DJANGO_SETTINGS_MODULE": SETTINGS}
         env.pop("DATABASE_URL", None)
-        self.process = subprocess.Popen(
-            [
-                str(VENV / "bin" / "gunicorn"),
-                "peersite.wsgi:application",
-                "--workers=2",
-                "--worker-class=sync",
-                f"--bind=127.0.0.1:{port}",
-                "--log-level=warning",
-            ],
-            cwd=PROJECT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(4):
-            wait_for_page(base + "/news/")
-        return base
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=30)
+        gunicorn = str(VENV / "bin" / "gunicorn")
+        options = ["--workers=2", "--worker-class=sync", f"--bind=127.0.0.1:{port}", "--log-level=warning"]
+        return [gunicorn, "peersite.wsgi:application", *options], PROJECT, env

@@ -47,44 +47,52 @@ def wait_for_port(port, seconds=30):
     raise RuntimeError(f"nothing listens on 127.0.0.1:{port} after {seconds} s")
 
 
-class Gunicorn:
-    """Newsroom under gunicorn.conf.py, 2 workers of `worker_class` on a free port."""
+class Server:
+    """A server process on a free loopback port, ready once `ready_path` answers (for each worker)."""
 
-    def __init__(self, python, env, *, worker_class="sync", threads=1):
-        self.python, self.env = python, env
-        self.worker_class, self.threads = worker_class, threads
+    ready_path = "/"
+
+    def command(self, port):
+        raise NotImplementedError
 
     def __enter__(self):
         self.port = free_port()
-        env = {
-            **self.env,
-            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
-            "GUNICORN_WORKERS": "2",
-            "GUNICORN_THREADS": str(self.threads),
-            "GUNICORN_ACCESS_LOG": "/dev/null",
-        }
-        self.process = subprocess.Popen(
-            [
-                str(Path(self.python).parent / "gunicorn"),
-                "--config",
-                "gunicorn.conf.py",
-                f"--worker-class={self.worker_class}",
-                "newsroom.wsgi",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        command, cwd, env = self.command(self.port)
+        self.process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{self.port}"
         # Both workers, once each at least, before anything is measured.
         for _ in range(4):
-            wait_for_page(base + "/healthz")
+            wait_for_page(base + self.ready_path)
         return base
 
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+class Gunicorn(Server):
+    """Newsroom under gunicorn.conf.py, 2 workers of `worker_class` on a free port."""
+
+    ready_path = "/healthz"
+
+    def __init__(self, python, env, *, worker_class="sync", threads=1):
+        self.python, self.env = python, env
+        self.worker_class, self.threads = worker_class, threads
+
+    def command(self, port):
+        env = {
+            **self.env,
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "2",
+            "GUNICORN_THREADS": str(self.threads),
+            "GUNICORN_ACCESS_LOG": "/dev/null",
+        }
+        gunicorn = str(Path(self.python).parent / "gunicorn")
+        return (
+            [gunicorn, "--config", "gunicorn.conf.py", f"--worker-class={self.worker_class}", "newsroom.wsgi"],
+            ROOT,
+            env,
+        )
 
 
 class Nginx:
@@ -127,7 +135,8 @@ class Nginx:
 def wrk(url, seconds, *, paths_file=None, connections=8):
     """wrk -t2 -c8 against `url` (or uniformly random paths of `paths_file` on its host) after a warm-up."""
     script = ["-s", str(LUA / "random_paths.lua"), url, "--", str(paths_file)] if paths_file else [url]
-    subprocess.run(["wrk", "-t1", "-c2", "-d1s", *script], capture_output=True, check=True)
+    # Long enough for each worker's first requests (a cold page cache, the filter choices) to be behind us.
+    subprocess.run(["wrk", "-t1", "-c2", "-d3s", *script], capture_output=True, check=True)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script],
         capture_output=True,
