@@ -44,6 +44,17 @@ from .revisions import RevisionsMixin
 from .triage import TriageMixin
 from .versions import VersionedListForm, stale_message, stale_rows, version_input
 
+# What the last import read and the source-link checks found: shown, never edited.
+SOURCE_FIELDS = [
+    "source_name",
+    "imported_at",
+    "content_hash",
+    "secured",
+    "featured_content",
+    "source_checked_at",
+    "source_broken_at",
+]
+
 
 @admin.register(Article)
 class ArticleAdmin(
@@ -107,16 +118,7 @@ class ArticleAdmin(
     ]
     autocomplete_fields = ["provider"]
     inlines = [RelatedLinkInline, ImageInline]
-    readonly_fields = [
-        "review_record",
-        "source_name",
-        "imported_at",
-        "content_hash",
-        "secured",
-        "featured_content",
-        "source_checked_at",
-        "source_broken_at",
-    ]
+    readonly_fields = ["review_record", *SOURCE_FIELDS]
     fieldsets = [
         ("Story", {"fields": ["title", "excerpt", "correction", "category", "type", "published_at", "provider"]}),
         ("Links", {"fields": ["web_url", "original_url", "amp_url", "cdn_amp_url"]}),
@@ -140,15 +142,7 @@ class ArticleAdmin(
             "Source",
             {
                 "classes": ["collapse"],
-                "fields": [
-                    "source_name",
-                    "imported_at",
-                    "content_hash",
-                    "secured",
-                    "featured_content",
-                    "source_checked_at",
-                    "source_broken_at",
-                ],
+                "fields": SOURCE_FIELDS,
             },
         ),
     ]
