@@ -7,6 +7,7 @@ pages behind nginx, and the long-tail workload with editors and imports at work.
 import json
 import shutil
 import subprocess
+import sys
 
 from bench import peer as wagtail
 from bench.longtail import newsroom_paths
@@ -45,14 +46,14 @@ def newsroom_pages(bench):
     for mode, share in (("cached", 0.5), ("uncached", 0.2)):
         floor = load[mode]["floor"]["rps"]
         for label in paths:
-            rps = load[mode][label]["rps"]
+            rps, failed = load[mode][label]["rps"], _errors(load[mode][label])
             bench.row(
                 f"5. {label} ({mode}) vs floor, requests/s",
-                f"{rps:.0f}",
+                f"{rps:.0f}" + (f", {failed} errors" if failed else ""),
                 f"{floor:.0f}",
                 f"{100 * rps / floor:.0f}%",
                 f">= {int(share * 100)}%",
-                rps >= share * floor,
+                rps >= share * floor and not failed,
             )
     for mode in ("cached", "uncached"):
         ratio = load[mode]["listing page 1"]["rps"] / load[mode][deep]["rps"]
@@ -149,11 +150,11 @@ def long_tail(bench, load):
     )
     bench.row(
         "11. long tail p99, errors",
-        f"{result['p99_ms']:.0f} ms, {result['errors'] + result['socket_errors']} errors",
+        f"{result['p99_ms']:.0f} ms, {_errors(result)} errors",
         "",
         "",
         "< 250 ms, 0 errors",
-        result["p99_ms"] < 250 and not result["errors"] and not result["socket_errors"],
+        result["p99_ms"] < 250 and not _errors(result),
     )
     stories = getattr(bench, "peer_story_paths", None)
     if stories:
@@ -173,7 +174,12 @@ def long_tail(bench, load):
     bench.results["details"]["long_tail"] = details
 
 
+def _errors(result):
+    return result["errors"] + result["socket_errors"]
+
+
 def checked(result):
+    """A measure with errors is kept, and said: one slow page should not cost the rest of the run."""
     if result["errors"] or result["socket_errors"]:
-        raise RuntimeError(f"error responses under load: {result}")
+        print(f"warning: errors under load: {result}", file=sys.stderr, flush=True)
     return result

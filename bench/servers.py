@@ -148,9 +148,11 @@ def wrk(url, seconds, *, paths_file=None, connections=8):
     p99_ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    kinds = dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True)) if errors else {}
     return {
         "rps": rps,
         "p99_ms": p99_ms,
         "errors": int(non_2xx.group(1)) if non_2xx else 0,
-        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
+        "socket_errors": sum(kinds.values()),
+        "socket_error_kinds": {kind: n for kind, n in kinds.items() if n},
     }
