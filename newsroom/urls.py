@@ -2,11 +2,11 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from articles.news_sitemap import NEWS_SITEMAPS, news_sitemap
 from articles.pagecache import public_page
-from articles.seo import robots_txt
+from articles.seo import indexnow_key, robots_txt
 from articles.sitemaps import SITEMAPS
 from core.health import healthz
 
@@ -30,6 +30,8 @@ urlpatterns = [
         name="sitemap-news",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    # IndexNow's key file, when a key is configured (its characters are IndexNow's).
+    re_path(r"^(?P<key>[A-Za-z0-9-]{8,128})\.txt$", indexnow_key, name="indexnow-key"),
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]
