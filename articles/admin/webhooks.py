@@ -11,13 +11,15 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
 from ..forms import HttpURLField
+from ..images.errors import UnsafeURL
+from ..images.fetch import check_url
 from ..jobs.pings import retry_now
 from ..pings_models import EVENTS, WebhookDelivery, WebhookSubscription
 from ..tasks import retry_webhooks
@@ -42,6 +44,16 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["name", "url", "events", "active"]
+
+    def clean_url(self):
+        # What the sender would refuse (a user name or password in it, say), refused now. Its address is
+        # checked when each delivery is sent: DNS can change in between.
+        url = self.cleaned_data["url"]
+        try:
+            check_url(url)
+        except UnsafeURL as exc:
+            raise ValidationError(str(exc), code="unsafe_url") from exc
+        return url
 
 
 @admin.register(WebhookSubscription)
@@ -123,9 +135,8 @@ class WebhookSubscriptionAdmin(StrictModelAdmin):
             "title": f"Secret of the webhook “{subscription.name}”",
             "secret": secret,
         }
-        response = TemplateResponse(request, "admin/articles/webhooksubscription/secret.html", context)
-        response["Cache-Control"] = "no-store"
-        return response
+        # admin_view() makes it no-store: no cache keeps the page.
+        return TemplateResponse(request, "admin/articles/webhooksubscription/secret.html", context)
 
 
 @admin.register(WebhookDelivery)
