@@ -27,6 +27,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .jobs.pings import indexnow_config, public_url, send_pings, websub_hubs
 from .models import Article
@@ -52,15 +53,21 @@ class PublicationWatch:
 
     def __init__(self, ids, *, using="default"):
         self.ids, self.using = list(ids), using
-        self.subscriptions = list(WebhookSubscription.objects.using(using).filter(active=True))
-        self.enabled = bool(self.subscriptions or websub_hubs() or indexnow_config())
-        self.before = live_ids(self.ids, using=using) if self.enabled and self.ids else set()
+        self.before = live_ids(self.ids, using=using) if self.ids and self.enabled else set()
+
+    @cached_property
+    def subscriptions(self):
+        return list(WebhookSubscription.objects.using(self.using).filter(active=True))
+
+    @cached_property
+    def enabled(self):
+        return bool(websub_hubs() or indexnow_config() or self.subscriptions)
 
     def changed(self, *, ids=None, corrected=()) -> dict[str, list[int]]:
         """Announce what the write did to the stories (`ids`: those watched, or more that are new)."""
-        if not self.enabled:
-            return {}
         ids = self.ids if ids is None else list(ids)
+        if not ids or not self.enabled:
+            return {}
         after = live_ids(ids, using=self.using)
         events = {
             "published": sorted(after - self.before),
