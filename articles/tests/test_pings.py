@@ -20,11 +20,13 @@ from articles import editorial, tasks
 from articles.checks import check_pings
 from articles.jobs import pings as ping_jobs
 from articles.jobs.pings import deliver_due
-from articles.models import Article, WebhookDelivery, WebhookSubscription
+from articles.models import Article, Revision, WebhookDelivery, WebhookSubscription
+from articles.revisions.restore import restore_revision
 from articles.schedule import apply_due_schedules
 from articles.stories.write import import_paths
 
 from .factories import make_article, make_provider
+from .test_admin import change_form_data, change_url, login, post_action, staff_user
 from .test_import import story_text
 
 pytestmark = pytest.mark.django_db
@@ -413,6 +415,36 @@ def test_a_story_arriving_live_from_an_import_is_announced(
     with django_capture_on_commit_callbacks(execute=True):
         import_paths([path])
     assert len(receiver.requests) == 1
+
+
+def test_the_admins_routes_announce_a_correction_and_a_take_down(pings, receiver, django_capture_on_commit_callbacks):
+    subscribe(receiver.url("/hook"))
+    story = make_article(title="Mayor resigns", quality=60)
+    client = login(staff_user("desk", groups=["Editors"]))
+    data = change_form_data(client, story, title="Deputy mayor resigns", correction="It was the deputy mayor.")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(change_url(story), data).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post_action(client, "unpublish", [story]).status_code == 302
+    bodies = [json.loads(request["body"]) for request in receiver.requests]
+    assert [body["event"] for body in bodies] == ["corrected", "unpublished"]
+    assert bodies[0]["correction"]["note"] == "It was the deputy mayor."
+
+
+def test_restoring_an_unpublished_revision_of_a_live_story_announces_the_take_down(
+    pings, receiver, editor, write_fixture, django_capture_on_commit_callbacks
+):
+    path = write_fixture("story.txt", story_text(title="Restored", published="false", quality=80))
+    import_paths([path])
+    path.write_text(story_text(title="Restored", published="true", quality=80))
+    import_paths([path])
+    story = Article.objects.get()
+    assert story.status == "live"
+    subscribe(receiver.url("/hook"))
+    first = story.revisions.filter(status=Revision.Status.LIVE).earliest("pk")
+    with django_capture_on_commit_callbacks(execute=True):
+        restore_revision(first, user=editor)
+    assert [json.loads(request["body"])["event"] for request in receiver.requests] == ["unpublished"]
 
 
 # --- WebSub and IndexNow -------------------------------------------------------------------
