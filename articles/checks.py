@@ -1,3 +1,5 @@
+import re
+
 from django.conf import settings
 from django.core import checks
 from django.utils.module_loading import import_string
@@ -63,4 +65,30 @@ def check_periodic_jobs(app_configs, **kwargs):
             errors.append(
                 checks.Error(f"JOBS['PERIODIC']: {path}: the interval must be positive seconds", id="newsroom.E012")
             )
+    return errors
+
+
+_INDEXNOW_KEY = re.compile(r"[A-Za-z0-9-]{8,128}")
+
+
+@checks.register()
+def check_pings(app_configs, **kwargs):
+    """PINGS: hubs and IndexNow endpoints are http(s) URLs; the IndexNow key is one IndexNow accepts."""
+    config = newsroom_settings.PINGS
+    indexnow = config["INDEXNOW"] or {}
+    errors = []
+    for name, urls in (("WEBSUB_HUBS", config["WEBSUB_HUBS"]), ("INDEXNOW ENDPOINTS", indexnow.get("ENDPOINTS", ()))):
+        for url in urls:
+            if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+                errors.append(checks.Error(f"PINGS {name}: {url!r} is not an http(s) URL", id="newsroom.E020"))
+    key = indexnow.get("KEY", "")
+    if key and not _INDEXNOW_KEY.fullmatch(key):
+        errors.append(
+            checks.Error(
+                "PINGS INDEXNOW KEY must be 8 to 128 letters, digits or dashes (IndexNow's rule).",
+                id="newsroom.E021",
+            )
+        )
+    if config["MAX_ATTEMPTS"] < 1 or not config["RETRY_DELAYS"]:
+        errors.append(checks.Error("PINGS: MAX_ATTEMPTS must be 1 or more, with RETRY_DELAYS", id="newsroom.E022"))
     return errors

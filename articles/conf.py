@@ -65,6 +65,8 @@ DEFAULTS = {
             ("articles.tasks.prune_revisions", 24 * 3600),
             ("articles.tasks.prune_images", 24 * 3600),
             ("articles.tasks.prune_uploads", 24 * 3600),
+            # Webhook retries that are due, and deliveries whose first job was lost.
+            ("articles.tasks.retry_webhooks", 60),
         ],
         # How often the trigger looks for due jobs.
         "TICK_SECONDS": 30,
@@ -112,6 +114,30 @@ DEFAULTS = {
         # Candidates: the newest live stories; the decay ranks the older ones down.
         "MAX_CANDIDATES": 500,
         "SIZE": 20,
+    },
+    # Publish pings (articles.pings, articles.jobs.pings, docs/webhooks.md): on publish, correction and
+    # take-down. Off until configured: no hub, no IndexNow key, no webhook, no request at all.
+    "PINGS": {
+        # WebSub hubs told our feeds changed (hub.mode=publish); the feeds advertise them.
+        "WEBSUB_HUBS": [],
+        # IndexNow: our key (8-128 of a-z, A-Z, 0-9 and -; served at /<KEY>.txt) and where URLs are sent,
+        # e.g. https://api.indexnow.org/indexnow.
+        "INDEXNOW": {"KEY": "", "ENDPOINTS": []},
+        # The feeds a hub is told of for one change: the site's, then its stories' topics' and providers'.
+        "WEBSUB_MAX_FEEDS": 50,
+        # Webhooks: seconds to wait before each retry; a delivery gives up after MAX_ATTEMPTS.
+        "RETRY_DELAYS": [60, 300, 1800, 7200, 21600],
+        "MAX_ATTEMPTS": 6,
+        # Deliveries one job sends (the periodic retry takes the rest).
+        "BATCH": 200,
+        "CONNECT_TIMEOUT": 5,
+        "READ_TIMEOUT": 10,
+        "TOTAL_TIMEOUT": 20,
+        # How long a delivery being sent is left to its worker before another takes it over.
+        "LEASE_SECONDS": 300,
+        "USER_AGENT": "Newsroom publish pings (https://github.com/newsroom)",
+        # Loopback is for the tests' local servers only (never from the environment).
+        "ALLOW_LOOPBACK": False,
     },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.

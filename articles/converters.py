@@ -13,3 +13,9 @@ class SegmentConverter(StringConverter):
     """
 
     regex = r"[^/\x00-\x1f\x7f]{1,255}"
+
+
+class IndexNowKeyConverter(StringConverter):
+    """An IndexNow key, as IndexNow defines one: 8 to 128 letters, digits and dashes (the key file's name)."""
+
+    regex = r"[A-Za-z0-9-]{8,128}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 from .gate import passes_gate, quality_bar
 from .models import Article, Revision, TaggedArticle, Topic
 from .revisions.snapshots import record_revisions
-from .services import stories_changed
+from .services import stories_changed, watch_publication
 from .stories.references import ensure_topics
 
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
@@ -132,6 +132,7 @@ def write_decision(ids, *, user, now, values):
 
     The caller records the revisions (and checks the gate where it publishes).
     """
+    watch = watch_publication(ids)
     for batch in batches(ids):
         Article.objects.filter(pk__in=batch).update(
             **values,
@@ -144,6 +145,7 @@ def write_decision(ids, *, user, now, values):
             updated_at=now,
         )
     stories_changed(ids, text=False)
+    watch.changed()
 
 
 def check_gate(article: Article, *, override_reason: str = "") -> None:
@@ -232,6 +234,7 @@ def save_story(
         before = Article.objects.filter(pk=article.pk).values("published", "publish_at", "unpublish_at").first()
         if before is None:
             raise StaleStoryError(f"story {article.pk} was deleted")
+        watch = watch_publication([article.pk])
         publishing = article.published and not before["published"]
         if publishing:
             check_gate(article, override_reason=override_reason)
@@ -245,6 +248,7 @@ def save_story(
             article.correction_note, article.corrected_at = correction_note.strip()[:300], timezone.now()
         article.save()
         stories_changed([article.pk])
+        watch.changed(corrected=[article.pk] if correction_note.strip() else ())
     return article
 
 

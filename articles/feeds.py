@@ -1,15 +1,22 @@
-"""RSS 2.0 and Atom feeds of the latest published stories, per topic and per provider."""
+"""RSS 2.0 and Atom feeds of the latest published stories, per topic and per provider.
+
+With WebSub hubs configured (PINGS["WEBSUB_HUBS"]) the unfiltered feeds name them
+(rel="hub") and their own address on the public URL (rel="self"), the topic the
+hubs are told of on every publish (articles.jobs.pings). A filtered feed is never
+announced, so it names no hub: its readers keep polling it.
+"""
 
 import re
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.http import urlencode
 
 from .filters import ArticleFilter
+from .jobs.pings import public_url, websub_hubs
 from .models import Article
 from .pagecache import public_choices
 from .seo import SITE_DESCRIPTION, SITE_NAME
@@ -70,7 +77,24 @@ def _with_query(url, filters):
     return f"{url}?{filters['query']}" if filters["query"] else url
 
 
+class HubRssFeed(Rss201rev2Feed):
+    """RSS 2.0 with WebSub's <atom:link rel="hub"> for each hub (the atom namespace is declared already)."""
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in self.feed.get("hubs", ()):
+            handler.addQuickElement("atom:link", None, {"rel": "hub", "href": hub})
+
+
+class HubAtomFeed(Atom1Feed):
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for hub in self.feed.get("hubs", ()):
+            handler.addQuickElement("link", None, {"rel": "hub", "href": hub})
+
+
 class LatestStoriesFeed(Feed):
+    feed_type = HubRssFeed
     description = SITE_DESCRIPTION
     description_template = None
     # Filters the address applies itself (the topic of a topic's feed).
@@ -95,8 +119,17 @@ class LatestStoriesFeed(Feed):
     def stories(self, obj):
         return Article.objects.for_listing()
 
+    def hubs(self, obj):
+        return [] if obj["filters"]["query"] else websub_hubs()
+
+    def feed_extra_kwargs(self, obj):
+        return {"hubs": self.hubs(obj)}
+
     def get_feed(self, obj, request):
         feed = super().get_feed(obj, request)
+        if feed.feed["hubs"]:
+            # The topic URL subscribers give the hub must be the one we ping it with, whatever host they came by.
+            feed.feed["feed_url"] = public_url(self._get_dynamic_attr("feed_url", obj))
         feed.feed = {key: xml_safe(value) for key, value in feed.feed.items()}
         feed.items = [{key: xml_safe(value) for key, value in item.items()} for item in feed.items]
         return feed
@@ -136,7 +169,7 @@ class LatestStoriesFeed(Feed):
 
 
 class LatestStoriesAtomFeed(LatestStoriesFeed):
-    feed_type = Atom1Feed
+    feed_type = HubAtomFeed
     subtitle = LatestStoriesFeed.description
 
     def feed_url(self, obj):
@@ -169,7 +202,7 @@ class TopicFeed(LatestStoriesFeed):
 
 
 class TopicAtomFeed(TopicFeed):
-    feed_type = Atom1Feed
+    feed_type = HubAtomFeed
 
     def subtitle(self, topic):
         return self.description(topic)
@@ -206,7 +239,7 @@ class ProviderFeed(LatestStoriesFeed):
 
 
 class ProviderAtomFeed(ProviderFeed):
-    feed_type = Atom1Feed
+    feed_type = HubAtomFeed
 
     def subtitle(self, provider):
         return self.description(provider)

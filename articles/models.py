@@ -421,9 +421,10 @@ class Revision(models.Model):
         return self.upstream if self.upstream is not None else self.content
 
 
-# Models of their own modules (clusters, jobs, preview links, ranking), registered with the app's.
+# Models of their own modules (clusters, jobs, webhooks, preview links, ranking), registered with the app's.
 from .clusters_models import TitleBand  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
+from .pings_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401
 from .previews_models import PreviewLink, PreviewVisit  # noqa: E402, F401
 from .ranking_models import RankOverride  # noqa: E402, F401
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from .editorial import batches
 from .models import Article, Revision
 from .revisions.snapshots import record_revisions
-from .services import stories_changed
+from .services import stories_changed, watch_publication
 
 
 def apply_due_schedules(*, now=None) -> int:
@@ -40,6 +40,7 @@ def _locked_ids(stories):
 
 
 def _flip(ids, *, now, published, status, message):
+    watch = watch_publication(ids)
     for batch in batches(ids):
         Article.objects.filter(pk__in=batch).update(
             published=published,
@@ -50,4 +51,5 @@ def _flip(ids, *, now, published, status, message):
             updated_at=now,
         )
     stories_changed(ids, text=False)
+    watch.changed()
     record_revisions(ids, source=Revision.Source.SCHEDULE, source_name=message, message=message)

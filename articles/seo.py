@@ -1,10 +1,11 @@
 """What search engines and feed readers are told: the site's name, canonical URLs,
-feed links, schema.org JSON-LD for a story, and robots.txt."""
+feed links, schema.org JSON-LD for a story, robots.txt and the IndexNow key file."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.text import Truncator
 
+from .conf import newsroom_settings
 from .templatetags.newsroom import as_text, http_url
 
 SITE_NAME = "Newsroom"
@@ -63,3 +64,11 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def indexnow_key(request, key):
+    """/<key>.txt: IndexNow's proof that the URLs we submit are ours (articles.jobs.pings)."""
+    configured = (newsroom_settings.PINGS["INDEXNOW"] or {}).get("KEY", "")
+    if not configured or key != configured:
+        raise Http404("No such file")
+    return HttpResponse(configured, content_type="text/plain; charset=utf-8")

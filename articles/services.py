@@ -14,6 +14,7 @@ from django.db import transaction
 
 from .clusters import refresh_clusters
 from .pagecache import bump_public_generation, note_local_change
+from .pings import PublicationWatch
 from .search import refresh_search_vectors
 
 
@@ -31,6 +32,12 @@ def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -
         # Titles, addresses and related coverage are what clusters are made of.
         refresh_clusters(article_ids, using=using)
     _public_pages_changed(using)
+
+
+def watch_publication(article_ids: Iterable[int], *, using="default") -> PublicationWatch:
+    """Before a write that may publish, take down or correct these stories; its `changed()` after the
+    write tells subscribers (articles.pings: webhooks, WebSub hubs, IndexNow) once the write commits."""
+    return PublicationWatch(article_ids, using=using)
 
 
 def providers_changed(*, using="default") -> None:

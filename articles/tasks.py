@@ -19,7 +19,7 @@ except ImportError:  # Django < 6.0
 from .conf import newsroom_settings
 from .images.copies import cache_new_images, stories_with_images_to_cache
 from .images.prune import prune_images as prune_image_files
-from .jobs import links, upload_jobs
+from .jobs import links, pings, upload_jobs
 from .revisions.snapshots import prune_revisions as prune_old_revisions
 from .schedule import apply_due_schedules
 
@@ -60,6 +60,16 @@ def apply_schedules() -> int:
 def check_sources() -> str:
     """The next live stories' originalUrl that are due for a check."""
     return links.check_sources().summary()
+
+
+# Enqueued by the publishing writes (articles.pings) once they commit; defined beside its work.
+send_pings = pings.send_pings
+
+
+@task()
+def retry_webhooks() -> str:
+    """Webhook deliveries that are due: retries whose time came, and any whose first job was lost."""
+    return pings.deliver_due().summary()
 
 
 @task()

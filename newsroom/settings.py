@@ -321,6 +321,17 @@ NEWSROOM_IMAGES = env_ints(
 if os.environ.get("NEWSROOM_PUBLIC_URL"):
     NEWSROOM_IMAGES["PUBLIC_URL"] = os.environ["NEWSROOM_PUBLIC_URL"]
 
+# Publish pings (articles/conf.py, docs/webhooks.md): off unless these are set. A key alone
+# submits to IndexNow's shared endpoint, which passes the URLs on to every engine taking part.
+NEWSROOM_PINGS = {}
+if env_list("NEWSROOM_WEBSUB_HUBS"):
+    NEWSROOM_PINGS["WEBSUB_HUBS"] = env_list("NEWSROOM_WEBSUB_HUBS")
+if os.environ.get("NEWSROOM_INDEXNOW_KEY", "").strip():
+    NEWSROOM_PINGS["INDEXNOW"] = {
+        "KEY": os.environ["NEWSROOM_INDEXNOW_KEY"].strip(),
+        "ENDPOINTS": env_list("NEWSROOM_INDEXNOW_ENDPOINTS", ["https://api.indexnow.org/indexnow"]),
+    }
+
 # The JSON API (articles.api): JSON in and out, no browsable pages (they would need
 # scripts the CSP refuses); anonymous reads; importers authenticate with their token.
 REST_FRAMEWORK = {

@@ -2,13 +2,16 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
+from articles.converters import IndexNowKeyConverter
 from articles.news_sitemap import NEWS_SITEMAPS, news_sitemap
 from articles.pagecache import public_page
-from articles.seo import robots_txt
+from articles.seo import indexnow_key, robots_txt
 from articles.sitemaps import SITEMAPS
 from core.health import healthz
+
+register_converter(IndexNowKeyConverter, "indexnow_key")
 
 # The editors' admin is Newsroom's, not "Django administration".
 admin.site.site_header = "Newsroom"
@@ -30,6 +33,8 @@ urlpatterns = [
         name="sitemap-news",
     ),
     path("robots.txt", robots_txt, name="robots"),
+    # IndexNow's key file, when a key is configured.
+    path("<indexnow_key:key>.txt", indexnow_key, name="indexnow-key"),
     path("api/", include("articles.api.urls")),
     path("", include("articles.urls")),
 ]

@@ -4,4 +4,4 @@ topics, providers, and other apps' admins made strict (others.py).
 Django's autodiscovery imports this package; importing the modules registers their admins.
 """
 
-from . import jobs, others, providers, stories, topics  # noqa: F401
+from . import jobs, others, providers, stories, topics, webhooks  # noqa: F401

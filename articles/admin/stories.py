@@ -21,7 +21,7 @@ from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
 from ..images.uploads import store_uploaded_image
 from ..models import Article, Image, Revision
 from ..revisions.snapshots import record_revisions
-from ..services import stories_changed
+from ..services import stories_changed, watch_publication
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
 from .clusters import ClusterActionsMixin
 from .decisions import DecisionsMixin, state_label, stories
@@ -306,6 +306,8 @@ class ArticleAdmin(
             )
         else:
             super().save_model(request, obj, form, change)
+            # A story added as published is news for the subscribers too.
+            watch_publication([]).changed(ids=[obj.pk])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

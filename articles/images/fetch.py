@@ -311,3 +311,24 @@ def _probe(url, method, policy, user_agent, resolve):
             continue
         return response.status
     raise FetchError(f"more than {policy.max_redirects} redirects")
+
+
+def send(url: str, *, body: bytes, headers: dict, policy: FetchPolicy, resolve=socket.getaddrinfo) -> tuple[int, str]:
+    """POST `body` to `url` under the guard of fetch(): the answer's (status, reason), its body unread.
+
+    Redirects are not followed (a POST that moved is the receiver's to fix, and
+    following one would send the body somewhere nobody checked): a 3xx is
+    returned as the answer. FetchError (or UnsafeURL) when there is no answer.
+    """
+    deadline = time.monotonic() + policy.total_timeout
+    target = check_url(url)
+    address = resolve_checked(target.host, target.port, allow_loopback=policy.allow_loopback, resolve=resolve)
+    connection = _connection(target, address, policy, deadline)
+    try:
+        connection.request("POST", target.path, body=body, headers={"Content-Length": str(len(body)), **headers})
+        response = connection.getresponse()
+        return response.status, response.reason or ""
+    except (OSError, http.client.HTTPException) as exc:
+        raise FetchError(_describe(exc, target, policy)) from exc
+    finally:
+        connection.close()

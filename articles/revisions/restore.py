@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import Article, Revision
-from ..services import stories_changed
+from ..services import stories_changed, watch_publication
 from ..stories.children import replace_children
 from ..stories.plan import PlannedStory
 from ..stories.references import ensure_providers, ensure_topics
@@ -96,9 +96,11 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
             + [related.provider for related in story.related if related.provider]
         )
         topics = ensure_topics(story.topics)
+        watch = watch_publication([article.pk])
         upsert_stories([item], providers=providers)
         replace_children([item], providers=providers, topics=topics)
         stories_changed([article.pk])
+        watch.changed()
         return Revision.objects.create(
             article_id=article.pk,
             user=user,

@@ -171,6 +171,8 @@ def valid_arguments(route, stories):
             values[name] = "articles"
         elif name == "url":
             values[name] = "nowhere/"
+        elif name == "key":  # /<key>.txt, IndexNow's key file
+            values[name] = "a1b2c3d4e5f6a7b8"
         elif name == "token":
             values[name] = preview_token(create_preview_link(article=story, user=None))
         else:

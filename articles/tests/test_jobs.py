@@ -79,7 +79,7 @@ def test_a_run_the_queue_refuses_stays_due(settings):
     assert PeriodicJob.objects.get().last_enqueued_at is None
 
 
-def test_the_default_periodic_jobs_are_the_schedules_the_prunes_and_the_source_checks(queue):
+def test_the_default_periodic_jobs_are_the_schedules_the_prunes_the_source_checks_and_webhook_retries(queue):
     enqueue_due_jobs()
     assert sorted(name for name, _ in queue()) == [
         "apply_schedules",
@@ -87,6 +87,7 @@ def test_the_default_periodic_jobs_are_the_schedules_the_prunes_and_the_source_c
         "prune_images",
         "prune_revisions",
         "prune_uploads",
+        "retry_webhooks",
     ]
 
 
