@@ -56,6 +56,8 @@ class PlannedStory:
     upstream: dict | None = None
     # The row's state once written (states.py): set on the row, not part of the file's content.
     state: dict = field(default_factory=dict)
+    # What intake rules did to it (articles.intake.at_import): [(rule id, what it did)], for its revision.
+    rules: list = field(default_factory=list)
 
     @property
     def article_id(self):
