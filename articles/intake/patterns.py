@@ -124,7 +124,7 @@ def compile_pattern(text: str) -> Pattern | None:
     found = sorted(REGEX_CHARACTERS & set(text))
     if found:
         raise PatternError(
-            f"Regular expressions are not supported ({' '.join(found)}): write words, \"phrases\", word*,"
+            f'Regular expressions are not supported ({" ".join(found)}): write words, "phrases", word*,'
             " -exclusions and OR."
         )
     if text.count('"') % 2:
