@@ -161,7 +161,7 @@ def _state(article, story, result, kept, *, overwrite):
         kept["published"] = False
         result.warnings.append(
             f"{result.path}: published: the file recommends publishing; the story stays"
-            f" {article.get_status_display().lower()} as an editor decided"
+            f" {article.get_status_display().lower()} as {article.get_status_by_display()} decided"
         )
     elif story.published and state.get("published") is False:
         result.warnings.append(

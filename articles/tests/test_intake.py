@@ -463,3 +463,14 @@ def test_a_rule_is_compiled_once_with_its_providers_and_topics(stories):
     compiled = compile_rule(IntakeRule.objects.prefetch_related("providers", "topics").get(pk=rule.pk))
     assert compiled.conditions.providers == {("bbc.co.uk", "BBC News")}
     assert compiled.conditions.topics == {"football"}
+
+
+def test_a_rules_rejection_stands_when_the_file_later_recommends_publishing(write_fixture, editor):
+    path = write_fixture("a.md", story_file(quality=80, published="false"))
+    article = imported(import_paths([path]))
+    apply_rule(rule=make_rule(name="No", pattern="story", decision=Decision.REJECT), user=editor)
+    path.write_text(story_file(title="A story, again", quality=80, published="true"))
+    report = import_paths([path])
+    article.refresh_from_db()
+    assert (article.title, article.status, article.published) == ("A story, again", "rejected", False)
+    assert any("stays rejected as an intake rule decided" in warning for warning in report.results[0].warnings)
