@@ -54,9 +54,9 @@ def _apply(item, rules, *, may_publish, now):
             if decided_by:
                 skipped.append(f"{_DONE[rule.decision]}: {decided_by} decided first")
             else:
-                outcome = _decide(item, rule.decision, may_publish=may_publish, now=now)
-                (done if outcome.startswith("+") else skipped).append(outcome.lstrip("+-"))
-                if outcome.startswith("+"):
+                decided, text = _decide(item, rule.decision, may_publish=may_publish, now=now)
+                (done if decided else skipped).append(text)
+                if decided:
                     decided_by = rule.label
         done += _edit(item, rule)
         if done:
@@ -83,31 +83,31 @@ def _report(item, rule, text, *, effect):
 
 
 def _decide(item, decision, *, may_publish, now):
-    """The rule's decision on the planned story: "+what it did", or "-what it did not and why"."""
+    """The rule's decision on the planned story: (True, what it did), or (False, what it did not and why)."""
     state, article = item.state, item.article
     status = state.get("status") or (article.status if article else Article.Status.WAITING)
     decided = {"status_by": Article.StatusBy.RULE, "status_changed_at": now}
     if decision == Decision.HOLD:
         if article is not None and article.held_at is not None and status == Article.Status.WAITING:
-            return "-held: it is held already"
+            return False, "held: it is held already"
         note = " (instead of published through the gate)" if status == Article.Status.LIVE else ""
         state.update(published=False, status=Article.Status.WAITING, held_at=now, **decided)
-        return f"+held{note}"
+        return True, f"held{note}"
     if decision == Decision.REJECT:
         _keep_published(item, False)
         state.update(published=False, status=Article.Status.REJECTED, held_at=None, **decided)
-        return "+rejected"
+        return True, "rejected"
     if status == Article.Status.LIVE:
-        return "-approved: it is live already"
+        return False, "approved: it is live already"
     if not may_publish:
-        return "-approved: the importer may not publish"
+        return False, "approved: the importer may not publish"
     story = item.story
     domain = story.provider.domain if story.provider else None
     if not passes_gate(story.quality, domain):
-        return f"-approved: quality {story.quality} is below the publishing gate ({quality_bar(domain)})"
+        return False, f"approved: quality {story.quality} is below the publishing gate ({quality_bar(domain)})"
     _keep_published(item, True)
     state.update(published=True, status=Article.Status.LIVE, held_at=None, **decided)
-    return "+approved: published through the gate"
+    return True, "approved: published through the gate"
 
 
 def _edit(item, rule):
