@@ -144,7 +144,7 @@ class IntakeRuleAdmin(StrictModelAdmin):
     def apply_view(self, request, object_id):
         """The rule's count on stored stories, and on confirmation its application."""
         rule = get_object_or_404(IntakeRule, pk=object_id)
-        if not may_apply(request, rule):
+        if not (self.has_view_permission(request, rule) and may_apply(request, rule)):
             raise PermissionDenied
         if request.method == "POST" and "apply" in request.POST:
             self._apply(request, [rule])

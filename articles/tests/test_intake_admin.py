@@ -175,6 +175,13 @@ def test_applying_needs_the_change_permission_on_stories(sport):
     assert not Article.objects.filter(held_at__isnull=False).exists()
 
 
+def test_applying_needs_access_to_the_rules(sport):
+    _, client = user_with("stories-only", *STORIES, "publish_article")
+    rule = IntakeRule.objects.create(name="Sport", domains="sport.example", decision=Decision.HOLD)
+    assert client.post(apply_url(rule), {"apply": "1"}).status_code == 403
+    assert not Article.objects.filter(held_at__isnull=False).exists()
+
+
 def test_applying_an_approving_rule_needs_the_publish_permission(assistant, sport):
     _, client = assistant
     rule = IntakeRule.objects.create(name="Approve sport", domains="sport.example", decision=Decision.APPROVE)
