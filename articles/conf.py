@@ -139,6 +139,13 @@ DEFAULTS = {
         # Loopback is for the tests' local servers only (never from the environment).
         "ALLOW_LOOPBACK": False,
     },
+    # Intake rules (articles.intake, docs/intake-rules.md). A rule's count before it is saved
+    # checks its pattern on at most PREVIEW_CANDIDATES stories (the newest that meet its other
+    # conditions and contain its words) and shows EXAMPLES of them.
+    "INTAKE": {
+        "PREVIEW_CANDIDATES": 20_000,
+        "EXAMPLES": 10,
+    },
     # Revisions (manage.py prune_revisions): what is older than KEEP_DAYS goes,
     # but each story keeps its newest KEEP_LATEST whatever their age.
     "REVISIONS": {

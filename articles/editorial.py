@@ -127,16 +127,17 @@ def hold_stories(*, queryset: QuerySet, user, reason: str = "") -> int:
     return len(ids)
 
 
-def write_decision(ids, *, user, now, values):
+def write_decision(ids, *, user, now, values, by=Article.StatusBy.EDITOR):
     """An editor's decision written on these stories: the values, who decided and when.
 
-    The caller records the revisions (and checks the gate where it publishes).
+    `by` says whose decision it is (an intake rule an editor applied is the
+    rule's). The caller records the revisions (and checks the gate where it publishes).
     """
     watch = watch_publication(ids)
     for batch in batches(ids):
         Article.objects.filter(pk__in=batch).update(
             **values,
-            status_by=Article.StatusBy.EDITOR,
+            status_by=by,
             status_changed_at=now,
             held_at=None,
             reviewed_at=now,

@@ -74,6 +74,7 @@ class Article(models.Model):
         EDITOR = "editor", "an editor"
         IMPORT = "import", "an import"
         SCHEDULE = "schedule", "its schedule"
+        RULE = "rule", "an intake rule"
 
     # Story
     title = models.CharField(max_length=500)
@@ -343,6 +344,7 @@ class Revision(models.Model):
         MODERATION = "moderation", "Importer's change approved"
         SCHEDULE = "schedule", "Schedule"
         API = "api", "Imported through the API"
+        RULE = "rule", "Intake rule applied"
 
     class Status(models.TextChoices):
         LIVE = "live", "Applied"
@@ -421,8 +423,10 @@ class Revision(models.Model):
         return self.upstream if self.upstream is not None else self.content
 
 
-# Models of their own modules (clusters, jobs, webhooks, preview links, ranking), registered with the app's.
+# Models of their own modules (clusters, intake rules, jobs, webhooks, preview links, ranking), registered with
+# the app's.
 from .clusters_models import TitleBand  # noqa: E402, F401
+from .intake_models import IntakeRule  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
 from .pings_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401
 from .previews_models import PreviewLink, PreviewVisit  # noqa: E402, F401

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0016_reader_search_fts'),
+        ('articles', '0017_intake_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

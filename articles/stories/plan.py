@@ -56,6 +56,8 @@ class PlannedStory:
     upstream: dict | None = None
     # The row's state once written (states.py): set on the row, not part of the file's content.
     state: dict = field(default_factory=dict)
+    # What intake rules did to it (articles.intake.at_import): [(rule id, what it did)], for its revision.
+    rules: list = field(default_factory=list)
 
     @property
     def article_id(self):
@@ -159,7 +161,7 @@ def _state(article, story, result, kept, *, overwrite):
         kept["published"] = False
         result.warnings.append(
             f"{result.path}: published: the file recommends publishing; the story stays"
-            f" {article.get_status_display().lower()} as an editor decided"
+            f" {article.get_status_display().lower()} as {article.get_status_by_display()} decided"
         )
     elif story.published and state.get("published") is False:
         result.warnings.append(

@@ -22,6 +22,8 @@ class FileResult:
     pending: bool = False
     # Stored stories the file looks like (articles.stories.duplicates): [{story, title, url, reason}].
     duplicate_of: list = field(default_factory=list)
+    # What intake rules did to the story, or would do in a dry run, one line each (articles.intake.at_import).
+    rules: list = field(default_factory=list)
 
 
 @dataclass
@@ -43,7 +45,7 @@ class ImportReport:
         setattr(self, result.status, getattr(self, result.status) + 1)
         if result.status in (CREATED, UPDATED) and result.article_id and not result.pending:
             self.written.append(result.article_id)
-        if self.keep_all or result.status in (FAILED, DUPLICATES) or result.warnings:
+        if self.keep_all or result.status in (FAILED, DUPLICATES) or result.warnings or result.rules:
             self.results.append(result)
 
     @property

@@ -3,7 +3,7 @@ What a written file does to its story's state (articles.models.Article.Status).
 
 The file's `published: true` is the upstream's recommendation: it makes a
 story live only through the quality gate (articles.gate), and never over an
-editor's rejection or take-down unless the caller overwrites editors'
+editor's (or an intake rule's) rejection or take-down unless the caller overwrites editors'
 decisions (`--overwrite-editorial`, a restore). `published: false` takes a
 live story down, as the upstream asked. The file's value itself is kept as
 it is (Article.imported_published), so a story waiting for an editor still
@@ -17,6 +17,8 @@ from ..models import Article
 from .data import StoryData
 
 _EDITORS_NO = (Article.Status.REJECTED, Article.Status.TAKEN_DOWN)
+# Whose "no" stands against a file's recommendation: an editor's, and an intake rule's (editors' standing decision).
+_DECIDERS = (Article.StatusBy.EDITOR, Article.StatusBy.RULE)
 
 
 def state_after_import(article: Article | None, story: StoryData, *, overwrite=False) -> dict:
@@ -30,7 +32,7 @@ def state_after_import(article: Article | None, story: StoryData, *, overwrite=F
     if story.published:
         if public:
             return {}
-        if article is not None and article.status in _EDITORS_NO and article.status_by == "editor" and not overwrite:
+        if article is not None and article.status in _EDITORS_NO and article.status_by in _DECIDERS and not overwrite:
             return {"published": False, "editor_kept": True}
         domain = story.provider.domain if story.provider else None
         if passes_gate(story.quality, domain):

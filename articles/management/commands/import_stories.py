@@ -53,6 +53,10 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.WARNING(f"warning: {result.message}") if duplicate else result.message)
             for warning in result.warnings:
                 self.stderr.write(self.style.WARNING(f"warning: {warning}"))
+            if verbosity:
+                # What the intake rules did (or, in a dry run, would do) to the file's story.
+                for line in result.rules:
+                    self.stdout.write(line)
         if verbosity > 1:
             for path in report.skipped:
                 self.stderr.write(f"skipped (not a fixture file): {path}")
