@@ -177,8 +177,20 @@ class Article(models.Model):
             models.Index(fields=["status", "quality", "published_at", "id"], name="article_by_status"),
             # "Imported today": stories by when they came in.
             models.Index(fields=["created_at"], name="article_by_arrival"),
-            # The scheduler (articles.schedule) and "scheduled for today".
-            models.Index(fields=["publish_at"], condition=Q(status="scheduled"), name="article_scheduled"),
+            # The state filter in the list's order, newest first, and its date hierarchy's first and last dates.
+            models.Index(fields=["status", "-published_at", "-id"], name="article_by_status_date"),
+            # Triage's queue, its first part (not held) best first: status and held_at in the
+            # index make SQLite prefer it to article_by_status, and skip its offset on the index alone.
+            models.Index(
+                fields=["status", "held_at", "quality", "published_at", "id"],
+                condition=Q(status="waiting"),
+                name="article_triage_queue",
+            ),
+            # The scheduler (articles.schedule) and "scheduled for today"; status leads so that
+            # SQLite takes it rather than article_by_status for a count of a day's schedule.
+            models.Index(fields=["status", "publish_at"], condition=Q(status="scheduled"), name="article_scheduled"),
+            # The home's "taken down by an import": few stories, counted on the index alone.
+            models.Index(fields=["status", "status_by"], condition=Q(status="taken_down"), name="article_taken_down"),
             models.Index(
                 fields=["unpublish_at"],
                 condition=Q(published=True, unpublish_at__isnull=False),
@@ -186,7 +198,21 @@ class Article(models.Model):
             ),
             # The admin list, newest first, and its category filter.
             models.Index(fields=["-published_at", "-id"], name="article_by_date"),
-            models.Index(fields=["category"], name="article_by_category"),
+            models.Index(fields=["category", "-published_at", "-id"], name="article_by_category"),
+            # Provider analytics (articles.analytics): every figure over a date range is read from
+            # this index alone, never from the stories' rows (about 6 KB each, bodies included).
+            models.Index(
+                fields=[
+                    "published_at",
+                    "provider",
+                    "published",
+                    "quality",
+                    "heat",
+                    "source_checked_at",
+                    "source_broken_at",
+                ],
+                name="article_analytics",
+            ),
             # Article.objects.freshness(), on every public request that is not memoised:
             # the schedule's times ride along, so it is read from the index alone.
             models.Index(

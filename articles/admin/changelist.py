@@ -90,6 +90,21 @@ class EstimatedCountPaginator(Paginator):
                 return estimate
         return super().count
 
+    def page(self, number):
+        """A page whose stories are picked by id first, then loaded (a "deferred join").
+
+        A filter that no index serves in the list's order (a state, a topic, a
+        search) makes the database sort every matching story before it takes 50;
+        sorting whole rows, bodies included, took 1.4 s for 40,000 waiting
+        stories, sorting their ids and dates a few milliseconds.
+        """
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
+
 
 def table_row_estimate(model, *, using) -> int | None:
     """The planner's row count of `model`'s table, or None where the database keeps none."""
