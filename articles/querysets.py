@@ -319,6 +319,24 @@ class ArticleQuerySet(models.QuerySet):
             stories = stories.filter(quality__lt=high)
         return stories
 
+    def category_names(self):
+        """Every category of the stories, in order, each found with one seek on article_by_category.
+
+        SELECT DISTINCT reads the whole index, an entry per story (30-50 ms at
+        100,000); a site has a few categories, and this jumps from each to the next.
+        """
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE names(name) AS (
+                SELECT MIN(category) FROM {table}
+                UNION ALL
+                SELECT (SELECT MIN(category) FROM {table} WHERE category > name) FROM names WHERE name IS NOT NULL
+            )
+            SELECT name FROM names WHERE name IS NOT NULL"""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql)
+            return [name for (name,) in cursor.fetchall()]
+
     def with_fast_year_dates(self):
         """These stories, whose date hierarchy (first and last date, years, months, days) reads the date index.
 
@@ -382,7 +400,8 @@ def _bound_of_date(value):
     kind = type(value)
     if kind not in (Min, Max) or value.filter is not None:
         return None
-    sources = value.get_source_expressions()
+    # An aggregate's sources end with its filter, None here.
+    sources = [source for source in value.get_source_expressions() if source is not None]
     return kind if len(sources) == 1 and getattr(sources[0], "name", None) == "published_at" else None
 
 

@@ -70,7 +70,7 @@ class Image(models.Model):
         ]
         indexes = [
             # Provider analytics' image-cache rate: the stories' images with a copy, counted on this index alone.
-            models.Index(fields=["article"], condition=~Q(file=""), name="image_cached"),
+            models.Index(fields=["article"], condition=Q(file__gt=""), name="image_cached"),
         ]
 
     def __str__(self):

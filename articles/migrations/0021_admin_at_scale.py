@@ -51,6 +51,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='image',
-            index=models.Index(condition=models.Q(('file', ''), _negated=True), fields=['article'], name='image_cached'),
+            index=models.Index(condition=models.Q(('file__gt', '')), fields=['article'], name='image_cached'),
         ),
     ]
