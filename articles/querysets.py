@@ -390,7 +390,10 @@ class FastYearsQuerySet(ArticleQuerySet):
         periods = _periods(first, last, kind, zone) if last.year < datetime.MAXYEAR else []
         if not periods or len(periods) > self.MAX_PERIODS:
             return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
-        found = exists_each([self.filter(published_at__gte=start, published_at__lt=end) for start, end in periods])
+        # The period's range first in the WHERE: SQLite takes the first bounds it finds on the
+        # index, and a list filtered on a year would otherwise walk the year to find each month.
+        within = [self.model.objects.filter(published_at__gte=start, published_at__lt=end) for start, end in periods]
+        found = exists_each([period & self.order_by() for period in within])
         found = [start for (start, _), there in zip(periods, found, strict=True) if there]
         return found if order == "ASC" else found[::-1]
 
