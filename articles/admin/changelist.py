@@ -71,7 +71,7 @@ class StrictModelAdmin(admin.ModelAdmin):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly, except the whole of a large table on PostgreSQL.
+    """Counts exactly, except the whole of a large table on PostgreSQL; picks a page's ids before its rows.
 
     COUNT(*) reads every row on PostgreSQL; the unfiltered story list is the
     page editors open most, so there it takes the planner's estimate (kept
