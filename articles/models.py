@@ -53,6 +53,19 @@ class TaggedArticle(ItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_topic")]
 
 
+# Columns of Article.Meta.indexes.
+TRIAGE_COLUMNS = ["status", "held_at", "quality", "published_at", "id"]
+ANALYTICS_COLUMNS = [
+    "published_at",
+    "provider",
+    "published",
+    "quality",
+    "heat",
+    "source_checked_at",
+    "source_broken_at",
+]
+
+
 class Article(models.Model):
     """One story, as imported from a fixture file and curated by editors."""
 
@@ -178,8 +191,14 @@ class Article(models.Model):
             models.Index(fields=["status", "quality", "published_at", "id"], name="article_by_status"),
             # "Imported today": stories by when they came in.
             models.Index(fields=["created_at"], name="article_by_arrival"),
-            # The scheduler (articles.schedule) and "scheduled for today".
-            models.Index(fields=["publish_at"], condition=Q(status="scheduled"), name="article_scheduled"),
+            # The state filter in the list's order, newest first.
+            models.Index(fields=["status", "-published_at", "-id"], name="article_by_status_date"),
+            # Triage's queue, not held, best first (status and held_at lead: SQLite prefers it).
+            models.Index(fields=TRIAGE_COLUMNS, condition=Q(status="waiting"), name="article_triage_queue"),
+            # The scheduler (articles.schedule) and "scheduled for today" (status leads, as above).
+            models.Index(fields=["status", "publish_at"], condition=Q(status="scheduled"), name="article_scheduled"),
+            # The home's "taken down by an import".
+            models.Index(fields=["status", "status_by"], condition=Q(status="taken_down"), name="article_taken_down"),
             models.Index(
                 fields=["unpublish_at"],
                 condition=Q(published=True, unpublish_at__isnull=False),
@@ -187,7 +206,9 @@ class Article(models.Model):
             ),
             # The admin list, newest first, and its category filter.
             models.Index(fields=["-published_at", "-id"], name="article_by_date"),
-            models.Index(fields=["category"], name="article_by_category"),
+            models.Index(fields=["category", "-published_at", "-id"], name="article_by_category"),
+            # Provider analytics' figures over a date range, from this index alone (rows are ~6 KB).
+            models.Index(fields=ANALYTICS_COLUMNS, name="article_analytics"),
             # Article.objects.freshness(), on every public request that is not memoised:
             # the schedule's times ride along, so it is read from the index alone.
             models.Index(

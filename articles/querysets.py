@@ -6,7 +6,6 @@ models.py imports this module, so the models a read needs besides Article
 are found through Article's relations.
 """
 
-import datetime
 import re
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -17,6 +16,7 @@ from django.utils import timezone
 
 from providers.models import Provider
 
+from .dates import FastDatesMixin
 from .gate import below_gate_query
 from .search_index import Bm25, HighlightedExcerpt
 
@@ -318,10 +318,28 @@ class ArticleQuerySet(models.QuerySet):
             stories = stories.filter(quality__lt=high)
         return stories
 
-    def with_fast_year_dates(self):
-        """These stories, whose datetimes("published_at", "year") reads the date index (FastYearsQuerySet).
+    def category_names(self):
+        """Every category of the stories, in order, each found with one seek on article_by_category.
 
-        For the admin's date hierarchy; everyone else gets Django's own datetimes().
+        SELECT DISTINCT reads the whole index, an entry per story (30-50 ms at
+        100,000); a site has a few categories, and this jumps from each to the next.
+        """
+        table = connections[self.db].ops.quote_name(self.model._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE names(name) AS (
+                SELECT MIN(category) FROM {table}
+                UNION ALL
+                SELECT (SELECT MIN(category) FROM {table} WHERE category > name) FROM names WHERE name IS NOT NULL
+            )
+            SELECT name FROM names WHERE name IS NOT NULL"""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql)
+            return [name for (name,) in cursor.fetchall()]
+
+    def with_fast_year_dates(self):
+        """These stories, whose date hierarchy (first and last date, years, months, days) reads the date index.
+
+        For the admin's date hierarchy (FastYearsQuerySet); everyone else gets Django's own.
         """
         clone = self.all()
         # Clones keep their class: the changelist's filters and pages keep the fast years.
@@ -329,29 +347,5 @@ class ArticleQuerySet(models.QuerySet):
         return clone
 
 
-class FastYearsQuerySet(ArticleQuerySet):
-    """Stories whose years of published_at are found on its index.
-
-    The admin's date hierarchy asks for the years of all stories: truncating
-    every row's date costs a full scan (0.4 s at 100,000 stories). Each year
-    between the first and the last date is instead checked with one index
-    range lookup.
-    """
-
-    def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
-        if field_name != "published_at" or kind != "year":
-            return super().datetimes(field_name, kind, order=order, tzinfo=tzinfo)
-        # Two walks from the ends of the date index; MIN() and MAX() in one
-        # query would make the database read every matching row.
-        dates = self.exclude(published_at=None).values_list("published_at", flat=True)
-        earliest, latest = dates.order_by("published_at").first(), dates.order_by("-published_at").first()
-        if earliest is None:
-            return []
-        zone = tzinfo or timezone.get_current_timezone()
-        first, last = timezone.localtime(earliest, zone).year, timezone.localtime(latest, zone).year
-        years = [
-            datetime.datetime(year, 1, 1, tzinfo=zone)
-            for year in range(first, last + 1)
-            if self.filter(published_at__year=year).exists()
-        ]
-        return years if order == "ASC" else years[::-1]
+class FastYearsQuerySet(FastDatesMixin, ArticleQuerySet):
+    """Stories whose date hierarchy reads the date index (articles.dates)."""

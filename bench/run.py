@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import jobs, pages  # noqa: E402
+from bench import admin, jobs, pages  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -264,39 +264,6 @@ class Bench:
             not grows,
         )
 
-    def admin(self):
-        small = self.timed(self.small_database, "admin")
-        large = self.timed(self.full, "admin")
-        self.results["details"]["admin"] = {"1000": small, str(STORIES): large}
-        pages = {
-            "default": "7. admin story list (default)",
-            "review queue": "7. admin story list (review queue)",
-            "dashboard": "7b. admin home (dashboard counts)",
-            "triage": "7c. admin triage page",
-        }
-        for view, label in pages.items():
-            ratio = large[view]["seconds"] / small[view]["seconds"]
-            self.row(
-                f"{label}, {STORIES} vs 1000 stories",
-                f"{1000 * large[view]['seconds']:.1f} ms, {large[view]['queries']} queries",
-                f"{1000 * small[view]['seconds']:.1f} ms, {small[view]['queries']} queries",
-                f"{ratio:.2f}x",
-                "<= 2x",
-                ratio <= 2,
-            )
-
-    def analytics(self):
-        result = self.timed(self.full, "analytics")
-        self.results["details"]["analytics"] = result
-        self.row(
-            f"7d. admin provider analytics, all providers, {STORIES} stories",
-            f"{1000 * result['seconds']:.1f} ms, {result['queries']} queries",
-            "",
-            "",
-            "< 200 ms",
-            result["seconds"] < 0.2,
-        )
-
     # --- report --------------------------------------------------------------
 
     def report(self):
@@ -335,8 +302,7 @@ def main():
             "loaddata": bench.loaddata,
             "memory": bench.memory,
             "queries": bench.queries,
-            "admin": bench.admin,
-            "analytics": bench.analytics,
+            "admin": lambda: admin.measure(bench),
             "pages": lambda: pages.measure(bench),
             "upload": lambda: jobs.upload(bench),
             "image_jobs": lambda: jobs.image_jobs(bench),

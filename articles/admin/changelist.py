@@ -71,7 +71,7 @@ class StrictModelAdmin(admin.ModelAdmin):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Counts exactly, except the whole of a large table on PostgreSQL.
+    """Counts exactly, except the whole of a large table on PostgreSQL; picks a page's ids before its rows.
 
     COUNT(*) reads every row on PostgreSQL; the unfiltered story list is the
     page editors open most, so there it takes the planner's estimate (kept
@@ -89,6 +89,21 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= self.exact_below:
                 return estimate
         return super().count
+
+    def page(self, number):
+        """A page whose stories are picked by id first, then loaded (a "deferred join").
+
+        A filter that no index serves in the list's order (a state, a topic, a
+        search) makes the database sort every matching story before it takes 50;
+        sorting whole rows, bodies included, took 1.4 s for 40,000 waiting
+        stories, sorting their ids and dates a few milliseconds.
+        """
+        if not isinstance(self.object_list, QuerySet):
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom : bottom + self.per_page])
+        return self._get_page(self.object_list.filter(pk__in=ids), number, self)
 
 
 def table_row_estimate(model, *, using) -> int | None:

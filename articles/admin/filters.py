@@ -150,6 +150,14 @@ class QualityBandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class CategoryFilter(admin.AllValuesFieldListFilter):
+    """The categories, found one index seek each (ArticleQuerySet.category_names) instead of a DISTINCT scan."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        self.lookup_choices = Article.objects.category_names()
+
+
 class AutocompleteFilter(admin.SimpleListFilter):
     """A filter on a relation with too many values to list: a select2 box fed by the
     related admin's autocomplete view (Django has no such list filter built in)."""

@@ -28,6 +28,7 @@ from .decisions import DecisionsMixin, state_label, stories
 from .filters import (
     ArrivalFilter,
     BelowGateFilter,
+    CategoryFilter,
     ProviderFilter,
     QualityBandFilter,
     ReviewFilter,
@@ -91,7 +92,7 @@ class ArticleAdmin(
         QualityBandFilter,
         ProviderFilter,
         TopicFilter,
-        "category",
+        ("category", CategoryFilter),
         SourceHealthFilter,
     ]
     list_select_related = ["provider", "reviewed_by"]
