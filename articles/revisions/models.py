@@ -1,0 +1,113 @@
+"""Revisions: every change to a story, with the story's whole content after it (articles.revisions)."""
+
+import zlib
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from ..stories.parse import Limits, parse_story_bytes
+from .content import pack, to_content, unpack
+
+# A stored file was accepted by an import already: the limits of the day do not apply again.
+STORED_FILE_LIMITS = Limits(max_file_bytes=2**62, max_related=2**62, max_images=2**62, max_yaml_nodes=2**62)
+
+
+class Revision(models.Model):
+    """One change to a story, from any source, with the story's whole content after it.
+
+    `content` is what a story file holds (articles.revisions.content), so a
+    revision can be compared with any other and restored, and a restored story
+    exports as the file of that revision. An import also keeps `upstream`, the
+    base of the next import's three-way merge, where it is not the content
+    (the merge kept an editor's values).
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", "Edited in the admin"
+        LIST = "list", "Changed in the story list"
+        ACTION = "action", "Bulk action"
+        IMPORT = "import", "Command-line import"
+        UPLOAD = "upload", "Admin upload"
+        RESTORE = "restore", "Restored"
+        MODERATION = "moderation", "Importer's change approved"
+        SCHEDULE = "schedule", "Schedule"
+        API = "api", "Imported through the API"
+        RULE = "rule", "Intake rule applied"
+
+    class Status(models.TextChoices):
+        LIVE = "live", "Applied"
+        PENDING = "pending", "Waiting for an editor"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    source_name = models.CharField("file or action", max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.LIVE)
+    # The story's version once this revision applied (for a pending one: the version it was made against).
+    version = models.PositiveIntegerField()
+    # Compressed JSON (articles.revisions.content.pack): read through `content` and `upstream`.
+    # An import that took its file as it is keeps the file instead (compressed):
+    # it is the content, and far cheaper to keep than its JSON.
+    content_data = models.BinaryField(null=True, blank=True)
+    file_data = models.BinaryField(null=True, blank=True)
+    upstream_data = models.BinaryField(null=True, blank=True)
+    message = models.TextField(blank=True)
+    conflicts = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["article", "-id"], name="revision_by_story"),
+            models.Index(fields=["status"], condition=Q(status="pending"), name="revision_pending"),
+            models.Index(fields=["created_at"], name="revision_by_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def author(self):
+        if self.user:
+            return self.user.get_username()
+        return f"import of {self.source_name}" if self.source in (self.Source.IMPORT, self.Source.UPLOAD) else "—"
+
+    @property
+    def content(self):
+        if not hasattr(self, "_content"):
+            if self.content_data is not None:
+                self._content = unpack(self.content_data)
+            else:
+                # Bytes an import already accepted: the limits of the day do not apply again.
+                story = parse_story_bytes(
+                    zlib.decompress(bytes(self.file_data)), filename=self.source_name, limits=STORED_FILE_LIMITS
+                )
+                self._content = to_content(story)
+        return self._content
+
+    @content.setter
+    def content(self, value):
+        if value is not None:
+            self._content, self.content_data = value, pack(value)
+
+    @property
+    def upstream(self):
+        return unpack(self.upstream_data) if self.upstream_data is not None else None
+
+    @upstream.setter
+    def upstream(self, value):
+        self.upstream_data = pack(value) if value is not None else None
+
+    @property
+    def base_content(self):
+        """What the file said: the base of the next import's merge."""
+        return self.upstream if self.upstream is not None else self.content
