@@ -12,16 +12,18 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .clusters import refresh_clusters
+from .clusters import refresh_clusters, refresh_many_clusters, write_title_bands
 from .pagecache import bump_public_generation, note_local_change
 from .search import refresh_search_vectors
 
 
-def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -> None:
+def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, using="default") -> None:
     """These stories were created, changed or deleted.
 
     `text` False says only what the search cannot see changed (an image's
-    local copy, say), so the search vectors are left alone.
+    local copy, say), so the search vectors are left alone. `clusters` False
+    (an import, batch by batch) writes the stories' title bands but leaves
+    their clusters to import_finished(), called once the last batch is written.
     """
     article_ids = list(article_ids)
     if not article_ids:
@@ -29,8 +31,17 @@ def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -
     if text:
         refresh_search_vectors(article_ids, using=using)
         # Titles, addresses and related coverage are what clusters are made of.
-        refresh_clusters(article_ids, using=using)
+        if clusters:
+            refresh_clusters(article_ids, using=using)
+        else:
+            write_title_bands(article_ids, using=using)
     _public_pages_changed(using)
+
+
+def import_finished(article_ids, *, using="default") -> None:
+    """An import wrote these stories with stories_changed(clusters=False): their clusters, for the whole run."""
+    if refresh_many_clusters(article_ids, using=using):
+        clusters_changed(using=using)
 
 
 def providers_changed(*, using="default") -> None:
