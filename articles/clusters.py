@@ -33,6 +33,7 @@ from .clusters_models import TitleBand
 from .conf import newsroom_settings
 from .models import Article, RelatedLink
 from .similarity import band_keys, near_duplicate_titles
+from .stories.bulk import insert_rows
 
 BATCH_SIZE = 500
 # A band key shared by more stories than this within the window is not evidence (band_candidates).
@@ -109,10 +110,15 @@ def write_title_bands(article_ids, *, using="default"):
             .filter(pk__in=batch, published_at__isnull=False)
             .values_list("pk", "title", "published_at")
         )
-        TitleBand.objects.using(using).bulk_create(
-            TitleBand(article_id=pk, key=key, day=day_of(published_at))
-            for pk, title, published_at in titles
-            for key in set(band_keys(title))
+        # Ten rows a story: plain rows, not model instances (stories.bulk).
+        insert_rows(
+            TitleBand,
+            [
+                {"article_id": pk, "key": key, "day": day_of(published_at)}
+                for pk, title, published_at in titles
+                for key in set(band_keys(title))
+            ],
+            using=using,
         )
 
 
