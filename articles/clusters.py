@@ -75,6 +75,8 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
     them, in a number of queries that grows with the stories, not the batches.
     Returns how many stories changed cluster.
     """
+    if len(article_ids) <= MANY_AT_A_TIME:
+        return refresh_clusters(article_ids, using=using, bands=False)
     ordered = array("q")
     for start in range(0, len(article_ids), BATCH_SIZE):
         rows = Article.objects.using(using).filter(pk__in=article_ids[start : start + BATCH_SIZE])
@@ -86,7 +88,7 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
     mask = (1 << _ID_BITS) - 1
     for start in range(0, len(ordered), MANY_AT_A_TIME):
         group = [key & mask for key in ordered[start : start + MANY_AT_A_TIME]]
-        with transaction.atomic(using=using):
+        with transaction.atomic(using=using, savepoint=False):
             changed += refresh_clusters(group, using=using, bands=False)
     return changed
 

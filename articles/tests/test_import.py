@@ -138,7 +138,7 @@ def test_reimport_of_fixtures_changes_nothing_and_runs_few_queries(django_assert
 def test_import_writes_in_bulk_not_per_file(django_assert_max_num_queries):
     # 41 stories with hundreds of related items and images in one batch: a fixed
     # set of bulk queries (SQLite splits a bulk insert every 999 parameters);
-    # the duplicate flags and the clusters' refresh add about 15, per batch.
+    # the duplicate flags and title bands add about 10 per batch, the clusters' refresh about 10 per run.
     with django_assert_max_num_queries(40):
         import_paths([FIXTURES_DIR], batch_size=100)
     assert RelatedLink.objects.count() > 100
@@ -450,3 +450,49 @@ def test_a_million_value_file_is_refused_by_the_command_and_the_others_imported(
         call_command("import_stories", str(folder), "--jobs", "1")
     assert "bomb.md:4: more than 20,000 values in the front matter" in capsys.readouterr().err
     assert Article.objects.count() == 1
+
+
+def test_a_folder_is_walked_in_name_order_without_listing_its_subfolders_first(write_fixture, tmp_path, monkeypatch):
+    import os
+
+    from articles.stories import sources
+
+    for name in ["top/b.md", "top/a.md", "top/z/two.md", "top/z/one.md", "top/c/deep/x.md", "top/c/y.md"]:
+        write_fixture(name, "")
+    listed = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path):
+        listed.append(os.path.relpath(path, tmp_path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", counting_scandir)
+    found = sources.find_fixture_files([tmp_path / "top"])
+    assert found.total == 6
+    listed.clear()  # the counting walk
+    files = iter(found.files)
+    assert os.path.relpath(next(files), tmp_path) == os.path.join("top", "a.md")
+    assert listed == ["top"]  # its subfolders are listed when their turn comes
+    rest = [os.path.relpath(path, tmp_path / "top") for path in files]
+    assert rest == ["b.md", "c/y.md", "c/deep/x.md", "z/one.md", "z/two.md"]
+
+
+def test_two_files_of_one_story_in_different_batches_are_a_duplicate(write_fixture, tmp_path):
+    write_fixture("in/1-first.md", story_text(url="https://example.com/same"))
+    for index in range(2, 6):
+        write_fixture(f"in/{index}-other.md", story_text(url=f"https://example.com/{index}"))
+    write_fixture("in/9-second.md", story_text(url="https://example.com/same", title="Again"))
+    report = import_paths([tmp_path / "in"], batch_size=2)
+    assert (report.created, report.duplicates) == (5, 1)
+    assert "9-second.md: duplicate of" in report.results[0].message and "1-first.md" in report.results[0].message
+    assert Article.objects.get(url_key="https://example.com/same").title == "A story"
+
+
+def test_the_same_file_by_two_paths_is_imported_once(write_fixture, tmp_path):
+    import os
+
+    path = write_fixture("in/a.md", story_text())
+    os.symlink(path, tmp_path / "in" / "b.md")
+    assert (import_paths([tmp_path / "in"]).created, Article.objects.count()) == (1, 1)
+    report = import_paths([tmp_path / "in", path])
+    assert (report.unchanged, report.duplicates) == (1, 0)
