@@ -496,3 +496,21 @@ def test_the_same_file_by_two_paths_is_imported_once(write_fixture, tmp_path):
     assert (import_paths([tmp_path / "in"]).created, Article.objects.count()) == (1, 1)
     report = import_paths([tmp_path / "in", path])
     assert (report.unchanged, report.duplicates) == (1, 0)
+
+
+def test_the_parse_works_out_the_canonical_urls_so_that_the_writer_does_not(write_fixture, monkeypatch):
+    from articles.stories import data, sources
+
+    path = write_fixture("a.md", story_text(url="https://example.com/a?utm_source=feed"))
+    parsed = list(sources.parse_files([str(path)]))
+    assert parsed[0][1].canonical_urls["https://example.com/a?utm_source=feed"] == "https://example.com/a"
+
+    def not_again(url):
+        raise AssertionError(f"canonical URL of {url} worked out again in the writing process")
+
+    monkeypatch.setattr(data, "canonical_url", not_again)
+    report = write.import_parsed(parsed)
+    assert report.created == 1, report.results
+    article = Article.objects.get()
+    assert article.canonical_url == "https://example.com/a"
+    assert article.related_links.get().canonical_url == "https://other.example/1"
