@@ -514,3 +514,23 @@ def test_the_parse_works_out_the_canonical_urls_so_that_the_writer_does_not(writ
     article = Article.objects.get()
     assert article.canonical_url == "https://example.com/a"
     assert article.related_links.get().canonical_url == "https://other.example/1"
+
+
+def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_colliding_slots():
+    from articles.stories.claims import Claims, claim_key
+
+    claims = Claims(size=8)
+    keys = [claim_key(f"https://example.com/{index}") for index in range(3000)]
+    # Keys of the same slot in a small table probe past each other.
+    claims.add(8 * 1 + 3, "eleven.md")
+    claims.add(8 * 2 + 3, "nineteen.md")
+    for index, key in enumerate(keys):
+        claims.add(key, f"dossier-é-{index}.md")
+        claims.add(key, "a later file.md")
+    claims.add(claim_key("https://example.com/odd"), "bad-\udcff.md")
+    assert len(claims) == 3003
+    assert [claims.get(key) for key in keys[:3]] == ["dossier-é-0.md", "dossier-é-1.md", "dossier-é-2.md"]
+    assert claims.get(keys[-1]) == "dossier-é-2999.md"
+    assert (claims.get(11), claims.get(19), claims.get(27)) == ("eleven.md", "nineteen.md", None)
+    assert claims.get(claim_key("https://example.com/odd")) == "bad-\udcff.md"
+    assert claims.get(claim_key("https://example.com/never")) is None
