@@ -154,10 +154,16 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
         .filter(key__in=wanted, day__gte=first, day__lte=last)
         .values_list("key", "day", "article_id")
     )
+    common = set()
     for key, day, article_id in rows.iterator(chunk_size=5000):
-        if day in wanted[key]:
-            groups[key].add(article_id)
-    return {key: group for key, group in groups.items() if len(group) <= MAX_BAND_STORIES}
+        if day in wanted[key] and key not in common:
+            group = groups[key]
+            group.add(article_id)
+            if len(group) > MAX_BAND_STORIES:
+                # Dropped at once: the groups of common keys grew with the stories stored.
+                common.add(key)
+                del groups[key]
+    return groups
 
 
 def refresh_all_clusters(*, using="default") -> int:

@@ -229,3 +229,16 @@ def test_an_import_clusters_its_stories_once_across_batches_in_a_bounded_number_
         stories = list(Article.objects.filter(url_key__contains=f"{host}.example").order_by("pk"))
         # File i and file i + 6 (in another batch of three) are one cluster, named by the first.
         assert [story.cluster for story in stories] == [story.pk for story in stories[:6]] * 2
+
+
+def test_a_band_key_shared_by_more_than_the_limit_within_the_window_is_no_evidence():
+    from articles.clusters import MAX_BAND_STORIES, band_candidates
+    from articles.clusters_models import TitleBand
+
+    stories = [make_article(title=f"Story {_WORDS[index % 12]} {index}") for index in range(MAX_BAND_STORIES + 1)]
+    TitleBand.objects.bulk_create(TitleBand(article=story, key=42, day=1000) for story in stories[:-1])
+    TitleBand.objects.create(article=stories[-1], key=42, day=1010)  # outside the window
+    assert band_candidates({1000: {42}}, days_around=1) == {42: {story.pk for story in stories[:-1]}}
+    TitleBand.objects.create(article=stories[-1], key=42, day=1001)
+    assert band_candidates({1000: {42}}, days_around=1) == {}
+    assert band_candidates({1010: {42}}, days_around=1) == {42: {stories[-1].pk}}
