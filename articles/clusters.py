@@ -149,13 +149,8 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
     # months when the stories are close in time (refresh_many_clusters).
     first = min(keys_by_day) - days_around
     last = max(keys_by_day) + days_around
-    rows = (
-        TitleBand.objects.using(using)
-        .filter(key__in=wanted, day__gte=first, day__lte=last)
-        .values_list("key", "day", "article_id")
-    )
     common = set()
-    for key, day, article_id in rows.iterator(chunk_size=5000):
+    for key, day, article_id in _bands_with_keys(list(wanted), first, last, using):
         if day in wanted[key] and key not in common:
             group = groups[key]
             group.add(article_id)
@@ -164,6 +159,28 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
                 common.add(key)
                 del groups[key]
     return groups
+
+
+def _bands_with_keys(keys, first, last, using):
+    """(key, day, story id) of the title bands with these keys between two days.
+
+    KEYS_PER_QUERY keys a query, the last list padded with its own last key:
+    SQLite's driver keeps up to 128 prepared statements, and one of a
+    different length for every batch's thousands of keys grew the import's
+    memory with its batches.
+    """
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        chunk += chunk[-1:] * (KEYS_PER_QUERY - len(chunk))
+        rows = (
+            TitleBand.objects.using(using)
+            .filter(key__in=chunk, day__gte=first, day__lte=last)
+            .values_list("key", "day", "article_id")
+        )
+        yield from rows.iterator(chunk_size=5000)
+
+
+KEYS_PER_QUERY = 1000
 
 
 def refresh_all_clusters(*, using="default") -> int:

@@ -242,3 +242,14 @@ def test_a_band_key_shared_by_more_than_the_limit_within_the_window_is_no_eviden
     TitleBand.objects.create(article=stories[-1], key=42, day=1001)
     assert band_candidates({1000: {42}}, days_around=1) == {}
     assert band_candidates({1010: {42}}, days_around=1) == {42: {stories[-1].pk}}
+
+
+def test_title_band_lookups_have_one_statement_whatever_the_number_of_keys():
+    from articles.clusters import band_candidates
+
+    statements = set()
+    for count in (3, 7, 400):
+        with CaptureQueriesContext(connection) as queries:
+            band_candidates({1000: set(range(1, count + 1))}, days_around=0)
+        statements |= {query["sql"].split("IN (", 1)[0] + str(query["sql"].count(",")) for query in queries}
+    assert len(statements) == 1
