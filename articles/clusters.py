@@ -164,14 +164,15 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
 def _bands_with_keys(keys, first, last, using):
     """(key, day, story id) of the title bands with these keys between two days.
 
-    KEYS_PER_QUERY keys a query, the last list padded with its own last key:
-    SQLite's driver keeps up to 128 prepared statements, and one of a
-    different length for every batch's thousands of keys grew the import's
-    memory with its batches.
+    KEYS_PER_QUERY keys a query, the last list padded with negative keys,
+    which no band has (band_keys are not negative; Django drops repeated
+    values from an IN list): SQLite's driver keeps up to 128 prepared
+    statements, and one of a different length for every batch's thousands
+    of keys grew the import's memory with its batches.
     """
     for start in range(0, len(keys), KEYS_PER_QUERY):
         chunk = keys[start : start + KEYS_PER_QUERY]
-        chunk += chunk[-1:] * (KEYS_PER_QUERY - len(chunk))
+        chunk += range(-1, -1 - (KEYS_PER_QUERY - len(chunk)), -1)
         rows = (
             TitleBand.objects.using(using)
             .filter(key__in=chunk, day__gte=first, day__lte=last)
