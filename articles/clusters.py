@@ -14,32 +14,42 @@ links between stories of different splits.
 refresh_clusters() is called by articles.services.stories_changed() for the
 stories a writer changed: it follows the links from them (and from the other
 stories of their old clusters) and writes the clusters that changed, so the
-columns stay in step on every write path. `manage.py refresh_clusters`
-computes them all (after the migration, or a change of settings).
+columns stay in step on every write path. An import writes only the title
+bands batch by batch and calls refresh_many_clusters() once at its end: a
+refresh per batch re-read the bands of every earlier batch.
+`manage.py refresh_clusters` computes them all (after the migration, or a
+change of settings).
 """
 
 import datetime as dt
 import math
+from array import array
 from collections import defaultdict
 
+from django.db import transaction
 from django.db.models import Q
 
 from .clusters_models import TitleBand
 from .conf import newsroom_settings
 from .models import Article, RelatedLink
 from .similarity import band_keys, near_duplicate_titles
+from .stories.bulk import insert_rows
 
 BATCH_SIZE = 500
 # A band key shared by more stories than this within the window is not evidence (band_candidates).
 MAX_BAND_STORIES = 50
 
 
-def refresh_clusters(article_ids, *, using="default") -> int:
-    """Recompute the clusters around these stories; returns how many stories changed cluster."""
+def refresh_clusters(article_ids, *, using="default", bands=True) -> int:
+    """Recompute the clusters around these stories; returns how many stories changed cluster.
+
+    `bands` False: their title bands are already up to date (write_title_bands).
+    """
     ids = set(article_ids)
     if not ids:
         return 0
-    write_title_bands(ids, using=using)
+    if bands:
+        write_title_bands(ids, using=using)
     config = newsroom_settings.CLUSTERS
     seen = ids | _cluster_mates(ids, using)
     frontier, edges, followed = set(seen), set(), set()
@@ -55,6 +65,41 @@ def refresh_clusters(article_ids, *, using="default") -> int:
     return _write_clusters(followed, _kept_links(edges, using), using)
 
 
+def refresh_many_clusters(article_ids, *, using="default") -> int:
+    """refresh_clusters() for many stories whose title bands are written, MANY_AT_A_TIME at a time.
+
+    The stories go in order of publication, so that each group's title bands
+    are looked up within a few days (band_candidates) rather than across the
+    whole run; each group's refresh follows links into the stories already
+    written, so the clusters come out as one refresh of them all would make
+    them, in a number of queries that grows with the stories, not the batches.
+    Returns how many stories changed cluster.
+    """
+    if len(article_ids) <= MANY_AT_A_TIME:
+        return refresh_clusters(article_ids, using=using, bands=False)
+    ordered = array("q")
+    for start in range(0, len(article_ids), BATCH_SIZE):
+        rows = Article.objects.using(using).filter(pk__in=article_ids[start : start + BATCH_SIZE])
+        for pk, published_at in rows.values_list("pk", "published_at"):
+            # One integer a story, day then id, so that 100,000 of them stay small.
+            ordered.append((day_of(published_at) if published_at else _NO_DAY) << _ID_BITS | pk)
+    ordered = array("q", sorted(ordered))
+    changed = 0
+    mask = (1 << _ID_BITS) - 1
+    for start in range(0, len(ordered), MANY_AT_A_TIME):
+        group = [key & mask for key in ordered[start : start + MANY_AT_A_TIME]]
+        with transaction.atomic(using=using, savepoint=False):
+            changed += refresh_clusters(group, using=using, bands=False)
+    return changed
+
+
+# Well below MAX_STORIES, so that a refresh also follows the links out of the group.
+MANY_AT_A_TIME = 200
+# refresh_many_clusters' sort keys: a UTC day (an ordinal below 2**20) above a story id.
+_ID_BITS = 42
+_NO_DAY = (1 << 20) - 1
+
+
 def write_title_bands(article_ids, *, using="default"):
     """Replace the MinHash band keys of these stories' titles."""
     ids = list(article_ids)
@@ -67,10 +112,15 @@ def write_title_bands(article_ids, *, using="default"):
             .filter(pk__in=batch, published_at__isnull=False)
             .values_list("pk", "title", "published_at")
         )
-        TitleBand.objects.using(using).bulk_create(
-            TitleBand(article_id=pk, key=key, day=day_of(published_at))
-            for pk, title, published_at in titles
-            for key in set(band_keys(title))
+        # Ten rows a story: plain rows, not model instances (stories.bulk).
+        insert_rows(
+            TitleBand,
+            [
+                {"article_id": pk, "key": key, "day": day_of(published_at)}
+                for pk, title, published_at in titles
+                for key in set(band_keys(title))
+            ],
+            using=using,
         )
 
 
@@ -88,17 +138,50 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
     """
     if not keys_by_day:
         return {}
-    wanted = defaultdict(list)  # key: [(first day, last day)]
+    wanted = defaultdict(set)  # key: {the days its window covers}
     for day, keys in keys_by_day.items():
+        window = range(day - days_around, day + days_around + 1)
         for key in keys:
-            wanted[key].append((day - days_around, day + days_around))
+            wanted[key].update(window)
     groups = defaultdict(set)
-    # One lookup on the key index; the days are checked here, where an OR of ranges would scan.
-    rows = TitleBand.objects.using(using).filter(key__in=wanted).values_list("key", "day", "article_id")
-    for key, day, article_id in rows.iterator(chunk_size=5000):
-        if any(first <= day <= last for first, last in wanted[key]):
-            groups[key].add(article_id)
-    return {key: group for key, group in groups.items() if len(group) <= MAX_BAND_STORIES}
+    # One lookup on the (key, day) index; the days are checked here, where an
+    # OR of ranges would scan. The days' span keeps out the rows of other
+    # months when the stories are close in time (refresh_many_clusters).
+    first = min(keys_by_day) - days_around
+    last = max(keys_by_day) + days_around
+    common = set()
+    for key, day, article_id in _bands_with_keys(list(wanted), first, last, using):
+        if day in wanted[key] and key not in common:
+            group = groups[key]
+            group.add(article_id)
+            if len(group) > MAX_BAND_STORIES:
+                # Dropped at once: the groups of common keys grew with the stories stored.
+                common.add(key)
+                del groups[key]
+    return groups
+
+
+def _bands_with_keys(keys, first, last, using):
+    """(key, day, story id) of the title bands with these keys between two days.
+
+    KEYS_PER_QUERY keys a query, the last list padded with negative keys,
+    which no band has (band_keys are not negative; Django drops repeated
+    values from an IN list): SQLite's driver keeps up to 128 prepared
+    statements, and one of a different length for every batch's thousands
+    of keys grew the import's memory with its batches.
+    """
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        chunk += range(-1, -1 - (KEYS_PER_QUERY - len(chunk)), -1)
+        rows = (
+            TitleBand.objects.using(using)
+            .filter(key__in=chunk, day__gte=first, day__lte=last)
+            .values_list("key", "day", "article_id")
+        )
+        yield from rows.iterator(chunk_size=5000)
+
+
+KEYS_PER_QUERY = 1000
 
 
 def refresh_all_clusters(*, using="default") -> int:

@@ -12,17 +12,19 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from .clusters import refresh_clusters
+from .clusters import refresh_clusters, refresh_many_clusters, write_title_bands
 from .pagecache import bump_public_generation, note_local_change
 from .pings import PublicationWatch
 from .search import refresh_search_vectors
 
 
-def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -> None:
+def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, using="default") -> None:
     """These stories were created, changed or deleted.
 
     `text` False says only what the search cannot see changed (an image's
-    local copy, say), so the search vectors are left alone.
+    local copy, say), so the search vectors are left alone. `clusters` False
+    (an import, batch by batch) writes the stories' title bands but leaves
+    their clusters to import_finished(), called once the last batch is written.
     """
     article_ids = list(article_ids)
     if not article_ids:
@@ -30,7 +32,10 @@ def stories_changed(article_ids: Iterable[int], *, text=True, using="default") -
     if text:
         refresh_search_vectors(article_ids, using=using)
         # Titles, addresses and related coverage are what clusters are made of.
-        refresh_clusters(article_ids, using=using)
+        if clusters:
+            refresh_clusters(article_ids, using=using)
+        else:
+            write_title_bands(article_ids, using=using)
     _public_pages_changed(using)
 
 
@@ -38,6 +43,12 @@ def watch_publication(article_ids: Iterable[int], *, using="default") -> Publica
     """Before a write that may publish, take down or correct these stories; its `changed()` after the
     write tells subscribers (articles.pings: webhooks, WebSub hubs, IndexNow) once the write commits."""
     return PublicationWatch(article_ids, using=using)
+
+
+def import_finished(article_ids, *, using="default") -> None:
+    """An import wrote these stories with stories_changed(clusters=False): their clusters, for the whole run."""
+    if refresh_many_clusters(article_ids, using=using):
+        clusters_changed(using=using)
 
 
 def providers_changed(*, using="default") -> None:

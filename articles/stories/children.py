@@ -6,9 +6,9 @@ batch (bulk.insert_rows); the images keep their local copies where their URL
 is unchanged (local_copies.py).
 """
 
-from ..canonical import canonical_url
 from ..models import Image, RelatedLink, TaggedArticle
 from .bulk import insert_rows
+from .data import canonical_of
 from .layout import image_layout, related_layout
 from .local_copies import IMAGE_KEY_COLUMNS, carry_local_copies, insert_carried_renditions, local_copies
 from .references import outlet_key
@@ -52,7 +52,7 @@ def _related_rows(planned, providers):
             "excerpt": related.excerpt,
             "published_at": related.published_at,
             "web_url": related.web_url,
-            "canonical_url": canonical_url(related.web_url),
+            "canonical_url": canonical_of(item.story, related.web_url),
             "amp_url": related.amp_url,
             "cdn_amp_url": related.cdn_amp_url,
             "type": related.type,

@@ -9,6 +9,7 @@ docs/fixture-format.md.
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..canonical import canonical_url
 from ..conf import DEFAULTS
 
 FIXTURE_SUFFIXES = frozenset({".txt", ".md", ".yaml", ".yml"})
@@ -145,6 +146,10 @@ class StoryData:
     # The file's bytes, when parsed from them: an import's revision keeps the
     # file itself, which costs less than its content (articles.models.Revision).
     source: bytes = field(default=b"", repr=False, compare=False)
+    # Not a field (not content): {url: canonical URL} of the story's and its
+    # related items' addresses, worked out by the parse worker (sources.py)
+    # so that the writing process need not; canonical_of() falls back.
+    canonical_urls = None
 
     @property
     def url_key(self):
@@ -201,3 +206,16 @@ PROVIDER_FIELDS = {
     "domain": ("domain", "domain"),
     "images": ("logos", "images"),
 }
+
+
+def canonical_of(story: StoryData, url: str) -> str:
+    """The canonical form of one of `story`'s addresses (articles.canonical), worked out once."""
+    known = story.canonical_urls
+    return known[url] if known and url in known else canonical_url(url)
+
+
+def with_canonical_urls(story: StoryData) -> StoryData:
+    """`story` with the canonical URLs its import writes (the story's page's, its related items')."""
+    urls = [story.read_url, *(related.web_url for related in story.related)]
+    story.canonical_urls = {url: canonical_url(url) for url in urls}
+    return story

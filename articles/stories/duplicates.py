@@ -10,11 +10,11 @@ then merges the two (articles.merging) or leaves them.
 
 from collections import defaultdict
 
-from ..canonical import canonical_url
 from ..clusters import band_candidates, day_of
 from ..conf import newsroom_settings
 from ..models import Article
 from ..similarity import band_keys, near_duplicate_titles
+from .data import canonical_of
 from .report import UNCHANGED
 
 
@@ -24,7 +24,7 @@ def flag_duplicates(batch, results) -> None:
     if not todo:
         return
     own_keys = {story.url_key for story, _ in todo}
-    canonical = {story.url_key: canonical_url(story.read_url) for story, _ in todo}
+    canonical = {story.url_key: canonical_of(story, story.read_url) for story, _ in todo}
     by_url = defaultdict(list)
     for row in (
         Article.objects.filter(canonical_url__in=set(canonical.values()))

@@ -41,6 +41,11 @@ class MarkedSequence(list):
 
 
 _STR_TAG = "tag:yaml.org,2002:str"
+_MAPPING_TAG = "tag:yaml.org,2002:map"
+_SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+# The tags of short plain scalars seen (keys, numbers, booleans), per process; bounded.
+_plain_tags = {}
+_REMEMBERED, _REMEMBERED_LENGTH = 20_000, 40
 
 
 class Verbatim(str):
@@ -79,6 +84,23 @@ class _FixtureLoader(_SafeLoader):
         self.max_nodes = max_nodes
         self.nodes = 0
         self.has_verbatim = False
+
+    def resolve(self, kind, value, implicit):
+        """The implicit tag of a node, as the safe resolver gives it, with the plain scalars' remembered.
+
+        The C parser asks this of every node; most plain scalars of a story
+        are its keys and small numbers, the same in every file.
+        """
+        if kind is not yaml.ScalarNode:
+            return _MAPPING_TAG if kind is yaml.MappingNode else _SEQUENCE_TAG
+        if not implicit[0]:
+            return _STR_TAG  # quoted: a string (nothing is resolved by its path)
+        tag = _plain_tags.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(value) <= _REMEMBERED_LENGTH and len(_plain_tags) < _REMEMBERED:
+                _plain_tags[value] = tag
+        return tag
 
     def child(self, node):
         """Construct a child node; strings, most of a story, skip the generic machinery."""
@@ -154,6 +176,8 @@ class _FixtureLoader(_SafeLoader):
             return ImpossibleDate(node.value, str(exc))
 
 
+if _FixtureLoader.yaml_path_resolvers:  # pragma: no cover - resolve() gives quoted scalars the string tag
+    raise ImportError("the fixture loader's resolve() does not follow path resolvers")
 _FixtureLoader.add_constructor("tag:yaml.org,2002:map", _FixtureLoader.construct_fixture_mapping)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:seq", _FixtureLoader.construct_fixture_sequence)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:timestamp", _FixtureLoader.construct_fixture_timestamp)

@@ -4,8 +4,11 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import services
 from articles.clusters import refresh_clusters
 from articles.editorial import save_story
 from articles.models import Article
@@ -176,3 +179,77 @@ def test_one_headline_formula_about_two_names_is_two_events():
     second = make_article(title="Inside Minneapolis's plan for a data breach", published_at=NOW)
     third = make_article(title="Inside Oslo's plan for a data breach!", published_at=NOW)
     assert cluster(first, second, third) == [first.pk, None, first.pk]
+
+
+_WORDS = "amber basalt cobalt dune ember fjord glacier harbor iris jasper kelp lagoon".split()
+
+
+def _story_sharing(index, related_url, host):
+    return f"""---
+title: "{_WORDS[index].title()} {host} report"
+webUrl: "https://{host}.example/{index}"
+publishedAt: "2021-02-{index + 1:02d}T10:00:00Z"
+related:
+  - title: "Coverage"
+    webUrl: "{related_url}"
+---
+"""
+
+
+def _import_pairs(write_fixture, monkeypatch, *, host, batch_size):
+    """12 files, file i and file i + 6 sharing a related item; the queries of the run's cluster refresh."""
+    for index in range(12):
+        related = f"https://coverage-{host}.example/{index % 6}"
+        write_fixture(f"{host}/{index:02d}.md", _story_sharing(index, related, host))
+    finished, real = [], services.import_finished
+
+    def counted(ids, **options):
+        with CaptureQueriesContext(connection) as queries:
+            real(ids, **options)
+        finished.append(len(queries))
+
+    monkeypatch.setattr("articles.stories.write.import_finished", counted)
+    report = import_paths([write_fixture.root / host], batch_size=batch_size)
+    assert report.created == 12, report.results
+    return finished
+
+
+def test_an_import_clusters_its_stories_once_across_batches_in_a_bounded_number_of_queries(
+    write_fixture, monkeypatch, tmp_path
+):
+    write_fixture.root = tmp_path
+    per_batch = []
+    monkeypatch.setattr(services, "refresh_clusters", lambda ids, **options: per_batch.append(ids))
+    in_four = _import_pairs(write_fixture, monkeypatch, host="four", batch_size=3)
+    in_one = _import_pairs(write_fixture, monkeypatch, host="one", batch_size=12)
+    assert per_batch == []  # no refresh per batch
+    assert len(in_four) == len(in_one) == 1
+    assert in_four == in_one  # the same queries whether the run wrote 4 batches or 1
+    for host in ("four", "one"):
+        stories = list(Article.objects.filter(url_key__contains=f"{host}.example").order_by("pk"))
+        # File i and file i + 6 (in another batch of three) are one cluster, named by the first.
+        assert [story.cluster for story in stories] == [story.pk for story in stories[:6]] * 2
+
+
+def test_a_band_key_shared_by_more_than_the_limit_within_the_window_is_no_evidence():
+    from articles.clusters import MAX_BAND_STORIES, band_candidates
+    from articles.clusters_models import TitleBand
+
+    stories = [make_article(title=f"Story {_WORDS[index % 12]} {index}") for index in range(MAX_BAND_STORIES + 1)]
+    TitleBand.objects.bulk_create(TitleBand(article=story, key=42, day=1000) for story in stories[:-1])
+    TitleBand.objects.create(article=stories[-1], key=42, day=1010)  # outside the window
+    assert band_candidates({1000: {42}}, days_around=1) == {42: {story.pk for story in stories[:-1]}}
+    TitleBand.objects.create(article=stories[-1], key=42, day=1001)
+    assert band_candidates({1000: {42}}, days_around=1) == {}
+    assert band_candidates({1010: {42}}, days_around=1) == {42: {stories[-1].pk}}
+
+
+def test_title_band_lookups_have_one_statement_whatever_the_number_of_keys():
+    from articles.clusters import band_candidates
+
+    statements = set()
+    for count in (3, 7, 400):
+        with CaptureQueriesContext(connection) as queries:
+            band_candidates({1000: set(range(1, count + 1))}, days_around=0)
+        statements |= {query["sql"].split("IN (", 1)[0] + str(query["sql"].count(",")) for query in queries}
+    assert len(statements) == 1

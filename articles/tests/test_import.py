@@ -138,8 +138,8 @@ def test_reimport_of_fixtures_changes_nothing_and_runs_few_queries(django_assert
 def test_import_writes_in_bulk_not_per_file(django_assert_max_num_queries):
     # 41 stories with hundreds of related items and images in one batch: a fixed
     # set of bulk queries (SQLite splits a bulk insert every 999 parameters);
-    # the duplicate flags and the clusters' refresh add about 15, per batch; the
-    # intake rules one, per import, and the publish pings' look for active webhooks one.
+    # the duplicate flags and title bands add about 10 per batch, the clusters' refresh about 10 per run;
+    # the intake rules one, per import, and the publish pings' look for active webhooks one.
     with django_assert_max_num_queries(42):
         import_paths([FIXTURES_DIR], batch_size=100)
     assert RelatedLink.objects.count() > 100
@@ -451,3 +451,87 @@ def test_a_million_value_file_is_refused_by_the_command_and_the_others_imported(
         call_command("import_stories", str(folder), "--jobs", "1")
     assert "bomb.md:4: more than 20,000 values in the front matter" in capsys.readouterr().err
     assert Article.objects.count() == 1
+
+
+def test_a_folder_is_walked_in_name_order_without_listing_its_subfolders_first(write_fixture, tmp_path, monkeypatch):
+    import os
+
+    from articles.stories import sources
+
+    for name in ["top/b.md", "top/a.md", "top/z/two.md", "top/z/one.md", "top/c/deep/x.md", "top/c/y.md"]:
+        write_fixture(name, "")
+    listed = []
+    real_scandir = os.scandir
+
+    def counting_scandir(path):
+        listed.append(os.path.relpath(path, tmp_path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(sources.os, "scandir", counting_scandir)
+    found = sources.find_fixture_files([tmp_path / "top"])
+    assert found.total == 6
+    listed.clear()  # the counting walk
+    files = iter(found.files)
+    assert os.path.relpath(next(files), tmp_path) == os.path.join("top", "a.md")
+    assert listed == ["top"]  # its subfolders are listed when their turn comes
+    rest = [os.path.relpath(path, tmp_path / "top") for path in files]
+    assert rest == ["b.md", "c/y.md", "c/deep/x.md", "z/one.md", "z/two.md"]
+
+
+def test_two_files_of_one_story_in_different_batches_are_a_duplicate(write_fixture, tmp_path):
+    write_fixture("in/1-first.md", story_text(url="https://example.com/same"))
+    for index in range(2, 6):
+        write_fixture(f"in/{index}-other.md", story_text(url=f"https://example.com/{index}"))
+    write_fixture("in/9-second.md", story_text(url="https://example.com/same", title="Again"))
+    report = import_paths([tmp_path / "in"], batch_size=2)
+    assert (report.created, report.duplicates) == (5, 1)
+    assert "9-second.md: duplicate of" in report.results[0].message and "1-first.md" in report.results[0].message
+    assert Article.objects.get(url_key="https://example.com/same").title == "A story"
+
+
+def test_the_same_file_by_two_paths_is_imported_once(write_fixture, tmp_path):
+    import os
+
+    path = write_fixture("in/a.md", story_text())
+    os.symlink(path, tmp_path / "in" / "b.md")
+    assert (import_paths([tmp_path / "in"]).created, Article.objects.count()) == (1, 1)
+    report = import_paths([tmp_path / "in", path])
+    assert (report.unchanged, report.duplicates) == (1, 0)
+
+
+def test_the_parse_works_out_the_canonical_urls_so_that_the_writer_does_not(write_fixture, monkeypatch):
+    from articles.stories import data, sources
+
+    path = write_fixture("a.md", story_text(url="https://example.com/a?utm_source=feed"))
+    parsed = list(sources.parse_files([str(path)]))
+    assert parsed[0][1].canonical_urls["https://example.com/a?utm_source=feed"] == "https://example.com/a"
+
+    def not_again(url):
+        raise AssertionError(f"canonical URL of {url} worked out again in the writing process")
+
+    monkeypatch.setattr(data, "canonical_url", not_again)
+    report = write.import_parsed(parsed)
+    assert report.created == 1, report.results
+    article = Article.objects.get()
+    assert article.canonical_url == "https://example.com/a"
+    assert article.related_links.get().canonical_url == "https://other.example/1"
+
+
+def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_colliding_slots():
+    from articles.stories.claims import Claims, claim_key
+
+    claims = Claims(size=8)
+    keys = [claim_key(f"https://example.com/{index}") for index in range(3000)]
+    # Keys of the same slot in a small table probe past each other.
+    claims.add(8 * 1 + 3, "eleven.md")
+    claims.add(8 * 2 + 3, "nineteen.md")
+    for index, key in enumerate(keys):
+        claims.add(key, f"dossier-é-{index}.md")
+        claims.add(key, "a later file.md")
+    claims.add(claim_key("https://example.com/odd"), "bad-\udcff.md")
+    assert len(claims) == 3003
+    assert [claims.get(key) for key in keys[:3]] == ["dossier-é-0.md", "dossier-é-1.md", "dossier-é-2.md"]
+    assert claims.get(keys[-1]) == "dossier-é-2999.md"
+    assert (claims.get(11), claims.get(19), claims.get(27)) == ("eleven.md", "nineteen.md", None)
+    assert claims.get(claim_key("https://example.com/odd")) == "bad-\udcff.md"
+    assert claims.get(claim_key("https://example.com/never")) is None

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+import yaml
 
 from articles.stories.parse import FixtureError, Limits, identifier_from_filename, parse_story, parse_story_bytes
 
@@ -283,3 +284,19 @@ def test_the_value_limit_applies_to_small_files_too():
 
 def test_the_real_example_is_far_below_the_value_limit(example_bytes):
     parse_story_bytes(example_bytes, filename="example.txt", limits=Limits(max_yaml_nodes=1_000))
+
+
+def test_plain_scalars_resolve_as_the_safe_loader_has_them_the_first_time_and_once_remembered():
+    from articles.stories.yamlload import load_front_matter
+
+    front = (
+        "a: yes\nb: 1\nc: 1.5\nd: ~\ne: null\nf: 2021-02-12\ng: 0x1F\nh: plain text\ni: '1'\n"
+        'j: "true"\nk: .inf\nl: 2021-02-12T19:25:00Z\nm: [on, off, 012, "x"]\nn: {o: 1e3}\n'
+    )
+    expected = yaml.safe_load(front)
+    for _ in range(2):
+        document, _verbatim = load_front_matter(front, filename="x.md", first_line=2)
+        assert document == expected
+        scalars = [value for value in expected.values() if not isinstance(value, (list, dict))]
+        assert [type(value) for value in document.values()][: len(scalars)] == [type(value) for value in scalars]
+        assert [type(value) for value in document["m"]] == [bool, bool, int, str]
