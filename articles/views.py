@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 
 from providers.models import Provider
 
+from .clusters import story_coverage
 from .embeds import story_video_id, youtube_embed_url
 from .filters import ArticleFilter
 from .models import Article
@@ -288,7 +289,8 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             topics=article.topic_list,
             related_links=article.related_links.all(),
             video_url=youtube_embed_url(video_id) if video_id else "",
-            json_ld=news_article_data(article, url),
+            json_ld_data=news_article_data(article, url),
+            coverage=story_coverage(article),
             feeds=feed_links(
                 f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom")
             ),
