@@ -30,7 +30,7 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.functional import cached_property
 from django.utils.http import http_date
 
-from .filters import filter_choices
+from .filters import filter_choices, filter_options
 from .models import Article
 
 # Old entries need no deleting: a change of content changes every key.
@@ -134,9 +134,29 @@ def cache_key(request, kind, *parts):
     return f"newsroom:{kind}:{freshness(request).version}:{digest}"
 
 
+# What every page of one content freshness shares, kept in the process: {kind: (key, value)}.
+_shared = {}
+
+
+def _per_freshness(request, kind, compute):
+    """compute()'s value for the content's current freshness, remembered by this process until it changes."""
+    key = cache_key(request, kind)
+    remembered = _shared.get(kind)
+    if remembered is not None and remembered[0] == key:
+        return remembered[1]
+    value = compute(key)
+    _shared[kind] = (key, value)
+    return value
+
+
 def public_choices(request):
     """filter_choices(), cached until the content changes."""
-    return cache.get_or_set(cache_key(request, "choices"), filter_choices, CACHE_SECONDS)
+    return _per_freshness(request, "choices", lambda key: cache.get_or_set(key, filter_choices, CACHE_SECONDS))
+
+
+def public_options(request):
+    """The filter form's option lists as markup (articles.filters.filter_options()), until the content changes."""
+    return _per_freshness(request, "options", lambda key: filter_options(public_choices(request)))
 
 
 def public_page(view):

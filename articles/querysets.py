@@ -30,6 +30,8 @@ _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"\w+")
 # Anything longer is cut: nobody types more, and each term costs the index a lookup.
 SEARCH_MAX_CHARS = 500
+# Columns of a story no reader page shows: the file's body and the export's bookkeeping.
+PAGE_UNSHOWN_FIELDS = ("body", "extra", "layout", "secured", "search_vector")
 
 
 def uses_full_text(using):
@@ -82,11 +84,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_topics(self):
-        return self.prefetch_related(
-            Prefetch(
-                "tagged_topics",
-                queryset=self._related("tagged_topics").select_related("tag").order_by("position", "id"),
-            )
+        return self.prefetch_related(self.topics_prefetch())
+
+    def topics_prefetch(self):
+        """with_topics()'s Prefetch, for stories loaded without it (prefetch_related_objects())."""
+        return Prefetch(
+            "tagged_topics", queryset=self._related("tagged_topics").select_related("tag").order_by("position", "id")
         )
 
     def with_card_image(self):
@@ -115,6 +118,14 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.published().select_related("provider").with_topics().with_card_image().order_by("-published_at", "-id")
         )
+
+    def for_cards(self):
+        """for_listing() for the reader site's cards (articles.cards): without the columns no page shows.
+
+        The text after the front matter (~10 KB a story) and the export's
+        bookkeeping are most of a row; a page of cards never reads them.
+        """
+        return self.for_listing().defer(*PAGE_UNSHOWN_FIELDS)
 
     def for_topic(self, slug):
         """Stories filed under the topic with this slug."""
@@ -212,6 +223,7 @@ class ArticleQuerySet(models.QuerySet):
         """One story's page: the card, every image (renditions ride on its row), the related coverage."""
         return (
             self.select_related("provider")
+            .defer(*PAGE_UNSHOWN_FIELDS)
             .with_topics()
             .prefetch_related(
                 Prefetch("images", queryset=self._related("images").order_by("position")),
