@@ -1,7 +1,6 @@
 """The readers' filters on story listings: all of them live in the URL's query string."""
 
 import datetime
-import functools
 
 import django_filters
 from django import forms
@@ -56,6 +55,19 @@ def filter_choices():
     for values in choices.values():
         values.sort(key=lambda choice: (choice[1].casefold(), choice[0]))
     return {**choices, "stories": stories}
+
+
+class SharedChoices:
+    """A choice list a form's fields use as it is: a deep copy of the form shares it (it is never changed)."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def __call__(self):
+        return self.choices
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 # The filters whose options are the published topics, providers and categories (filter_choices()).
@@ -192,9 +204,9 @@ class ArticleFilter(django_filters.FilterSet):
         choices = choices if choices is not None else filter_choices()
         for name in CHOICE_FILTERS:
             if name in self.filters:
-                # A callable: the form copies its fields for every request, and
-                # would otherwise copy a list of hundreds of choices each time.
-                self.filters[name].extra["choices"] = functools.partial(list, choices[name])
+                # The form deep-copies its fields for every request: shared, not
+                # copied, a list of hundreds of choices each time.
+                self.filters[name].extra["choices"] = SharedChoices(choices[name])
                 if options is not None:
                     self.filters[name].extra["widget"] = QuickSelect(options=options[name])
 
