@@ -303,6 +303,21 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
         return context
 
 
+def story_page_content(request, slug):
+    """The story page's stamp for articles.pagecache: its stories' versions and the header's topics.
+
+    The story page shows the story, its provider, topics, images and related
+    coverage, and its cluster's live stories with their providers: all of it
+    in Article.objects.story_page_versions() (topics' names: the generation
+    token, in the key). The header's topics come from every story's counts,
+    so they are in the stamp as shown. None when the story is not public.
+    """
+    versions = Article.objects.story_page_versions(slug)
+    if not any(row[1] == slug for row in versions):
+        return None
+    return repr((versions, navigation(request)["nav_topics"]))
+
+
 # Story fields a pending revision's preview shows from the revision; images and related coverage stay the story's.
 REVISION_PREVIEW_FIELDS = ("title", "excerpt", "category", "type")
 
