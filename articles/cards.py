@@ -4,8 +4,8 @@ A listing page reads its stories' rows (for_cards(): no topics yet), looks
 their cards up with one cache.get_many(), and renders only the cards not
 there, after loading those stories' topics in one query.
 
-A card's key changes with everything it shows: the story's row (updated_at:
-every writer moves it, articles.services), its provider's (a rename or a new
+A card's key changes with everything it shows: the story's row (its shown
+fields, and updated_at, which every writer moves: articles.services), its provider's (a rename or a new
 slug moves Provider.updated_at; services.providers_changed), the generation
 token (a topic renamed or deleted: services.topics_changed), the variant
 (compact, the page's first card) and, on a search, the highlighted excerpt.
@@ -23,17 +23,25 @@ from .models import Article
 from .pagecache import CACHE_SECONDS, freshness
 
 CARD_TEMPLATE = "articles/_card.html"
+# The story's own columns a card shows (templates/jinja2/articles/_card.html).
+CARD_ROW_FIELDS = ("title", "slug", "excerpt", "published_at", "type")
 
 
 def card_key(story, *, generation, compact=False, eager=False):
-    """The cache key of `story`'s card: everything the card shows is in it."""
+    """The cache key of `story`'s card: everything the card shows is in it.
+
+    The fields of the story's row a card shows are in it as they are (a
+    version can be no more than its content), the topics through updated_at
+    and the generation token.
+    """
     provider = story.provider
     parts = [
         generation,
         story.pk,
         story.updated_at.isoformat(),
-        provider.pk if provider else "-",
-        provider.updated_at.isoformat() if provider else "-",
+        *(getattr(story, name) for name in CARD_ROW_FIELDS),
+        story.card_image,
+        *((provider.pk, provider.name, provider.slug, provider.updated_at.isoformat()) if provider else "-"),
         "compact" if compact else "full",
         "eager" if eager else "lazy",
         getattr(story, "search_excerpt", None) or "-",

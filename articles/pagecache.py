@@ -134,35 +134,38 @@ def cache_key(request, kind, *parts):
     return f"newsroom:{kind}:{freshness(request).version}:{digest}"
 
 
-# What every page of one content freshness shares, kept in the process: {kind: (key, value)}.
+# The choices and the options' markup of the current freshness, kept in the process:
+# unpickled once per change instead of once per page.
 _shared = {}
 
 
-def _per_freshness(request, kind, compute):
-    """compute()'s value for the content's current freshness, remembered by this process until it changes."""
-    key = cache_key(request, kind)
-    remembered = _shared.get(kind)
-    if remembered is not None and remembered[0] == key:
+def public_choices(request):
+    """filter_choices(), cached until the content changes."""
+    key = cache_key(request, "choices")
+    remembered = _shared.get("choices")
+    # Only while the cache has them too: a cleared cache starts this afresh as well.
+    if remembered is not None and remembered[0] == key and cache.has_key(key):
         return remembered[1]
-    value = compute(key)
-    _shared[kind] = (key, value)
-    return value
+    choices = cache.get_or_set(key, filter_choices, CACHE_SECONDS)
+    _shared["choices"] = (key, choices)
+    return choices
+
+
+def public_options(request):
+    """The filter form's option lists as markup (articles.filters.filter_options()), until the choices change."""
+    choices = public_choices(request)
+    remembered = _shared.get("options")
+    if remembered is not None and remembered[0] is choices:
+        return remembered[1]
+    options = filter_options(choices)
+    _shared["options"] = (choices, options)
+    return options
 
 
 def own_cache_key(stamp, *parts):
     """A page's key from the stamp of what it shows (public_page's `own_content`) and the generation token."""
     digest = hashlib.sha256("\0".join(str(p) for p in (public_generation(), stamp, *parts)).encode()).hexdigest()
     return f"newsroom:own-page:{digest[:32]}"
-
-
-def public_choices(request):
-    """filter_choices(), cached until the content changes."""
-    return _per_freshness(request, "choices", lambda key: cache.get_or_set(key, filter_choices, CACHE_SECONDS))
-
-
-def public_options(request):
-    """The filter form's option lists as markup (articles.filters.filter_options()), until the content changes."""
-    return _per_freshness(request, "options", lambda key: filter_options(public_choices(request)))
 
 
 def public_page(view, *, own_content=None):

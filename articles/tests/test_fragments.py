@@ -24,7 +24,7 @@ def _no_page_cache(settings):
 
 
 def _card_of(story, **variant):
-    story = Article.objects.select_related("provider").get(pk=story.pk)
+    story = Article.objects.for_cards().get(pk=story.pk)
     return card_key(story, generation=public_generation(), **variant)
 
 
