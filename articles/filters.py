@@ -1,14 +1,13 @@
 """The readers' filters on story listings: all of them live in the URL's query string."""
 
 import datetime
-import functools
 
 import django_filters
 from django import forms
 from django.db.models import Count, Value
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .models import Article
@@ -58,26 +57,94 @@ def filter_choices():
     return {**choices, "stories": stories}
 
 
+class SharedChoices:
+    """A choice list a form's fields use as it is: a deep copy of the form shares it (it is never changed)."""
+
+    def __init__(self, choices):
+        self.choices = choices
+
+    def __call__(self):
+        return self.choices
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+# The filters whose options are the published topics, providers and categories (filter_choices()).
+CHOICE_FILTERS = ("topic", "provider", "category")
+
+
+def _option(value, label, selected=False):
+    return format_html('<option value="{}"{}>{}</option>', value, mark_safe(" selected") if selected else "", label)
+
+
 class QuickSelect(forms.Select):
-    """A <select> that writes its options directly.
+    """A <select> that writes its options directly, or marks the selected one in options written before.
 
     Django renders each option through a template of its own; with a few
-    hundred providers that was most of a listing page's time.
+    hundred providers that was most of a listing page's time. `options` is
+    the <option>s' markup with none selected (filter_options(), written once
+    per content freshness by articles.pagecache): a page then only marks the
+    reader's choice in it.
     """
+
+    def __init__(self, attrs=None, choices=(), options=None):
+        super().__init__(attrs, choices)
+        self.options = options
 
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in self.format_value(value)}
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (option_value, mark_safe(" selected") if str(option_value) in selected else "", label)
-                for option_value, label in self.choices
-            ),
-        )
+        if self.options is None:
+            options = mark_safe("".join(_option(v, label, str(v) in selected) for v, label in self.choices))
+        else:
+            options = self.options
+            for chosen in selected:
+                # The value escaped as _option() wrote it: only an option of the list can match.
+                start = format_html('<option value="{}"', chosen)
+                options = mark_safe(options.replace(f"{start}>", f"{start} selected>", 1))
         return format_html(
             '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
         )
+
+
+def _input(widget, name, value, attrs):
+    """Django's forms/widgets/input.html, written directly (a template per field was a tenth of a listing)."""
+    return format_html(
+        '<input type="{}" name="{}"{}{}>',
+        widget.input_type,
+        name,
+        format_html(' value="{}"', value) if value is not None else "",
+        flatatt(widget.build_attrs(widget.attrs, attrs)),
+    )
+
+
+class QuickTextInput(forms.TextInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, self.format_value(value), attrs)
+
+
+class QuickDateInput(forms.DateInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        return _input(self, name, self.format_value(value), attrs)
+
+
+class QuickCheckboxInput(forms.CheckboxInput):
+    def render(self, name, value, attrs=None, renderer=None):
+        if self.check_test(value):
+            attrs = {**(attrs or {}), "checked": True}
+        return _input(self, name, self.format_value(value), attrs)
+
+
+def filter_options(choices):
+    """{filter: its <option>s' markup, none selected} for the topic, provider and category selects.
+
+    `choices` is filter_choices()'s; the markup is escaped as QuickSelect writes it.
+    """
+    rendered = {}
+    for name in CHOICE_FILTERS:
+        empty = ArticleFilter.base_filters[name].extra["empty_label"]
+        rendered[name] = mark_safe("".join(_option(v, label) for v, label in [("", empty), *choices[name]]))
+    return rendered
 
 
 def _start_of_day(day):
@@ -88,6 +155,7 @@ class ArticleFilter(django_filters.FilterSet):
     """Text search, the kind of story, topic, provider, category, a date range and the top-rated only.
 
     Choice lists come from filter_choices() through the `choices` argument;
+    `options` their selects' markup from filter_options() (the same choices);
     `exclude` drops filters a page already applies (the topic on a topic page).
     """
 
@@ -95,7 +163,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Search",
         method="filter_search",
         max_length=SEARCH_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Search stories"}),
+        widget=QuickTextInput(attrs={"type": "search", "placeholder": "Search stories"}),
     )
     topic = django_filters.ChoiceFilter(
         label="Topic", field_name="tagged_topics__tag__slug", empty_label="Any topic", widget=QuickSelect
@@ -107,10 +175,10 @@ class ArticleFilter(django_filters.FilterSet):
         label="Category", field_name="category", empty_label="Any category", widget=QuickSelect
     )
     since = django_filters.DateFilter(
-        label="Published from", method="filter_since", widget=forms.DateInput(attrs={"type": "date"})
+        label="Published from", method="filter_since", widget=QuickDateInput(attrs={"type": "date"})
     )
     until = django_filters.DateFilter(
-        label="Published until", method="filter_until", widget=forms.DateInput(attrs={"type": "date"})
+        label="Published until", method="filter_until", widget=QuickDateInput(attrs={"type": "date"})
     )
     type = django_filters.ChoiceFilter(
         label="Show",
@@ -122,23 +190,25 @@ class ArticleFilter(django_filters.FilterSet):
     top = django_filters.BooleanFilter(
         label=f"Only top-rated: {TOP_RATED.description.lower()}",
         method="filter_top",
-        widget=forms.CheckboxInput,
+        widget=QuickCheckboxInput,
     )
 
     class Meta:
         model = Article
         fields = ["q", "type", "topic", "provider", "category", "since", "until", "top"]
 
-    def __init__(self, *args, choices=None, exclude=(), **kwargs):
+    def __init__(self, *args, choices=None, options=None, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
         for name in exclude:
             del self.filters[name]
         choices = choices if choices is not None else filter_choices()
-        for name in ("topic", "provider", "category"):
+        for name in CHOICE_FILTERS:
             if name in self.filters:
-                # A callable: the form copies its fields for every request, and
-                # would otherwise copy a list of hundreds of choices each time.
-                self.filters[name].extra["choices"] = functools.partial(list, choices[name])
+                # The form deep-copies its fields for every request: shared, not
+                # copied, a list of hundreds of choices each time.
+                self.filters[name].extra["choices"] = SharedChoices(choices[name])
+                if options is not None:
+                    self.filters[name].extra["widget"] = QuickSelect(options=options[name])
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

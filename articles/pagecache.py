@@ -30,7 +30,7 @@ from django.utils.cache import add_never_cache_headers, get_conditional_response
 from django.utils.functional import cached_property
 from django.utils.http import http_date
 
-from .filters import filter_choices
+from .filters import filter_choices, filter_options
 from .models import Article
 
 # Old entries need no deleting: a change of content changes every key.
@@ -134,17 +134,52 @@ def cache_key(request, kind, *parts):
     return f"newsroom:{kind}:{freshness(request).version}:{digest}"
 
 
+# The choices and the options' markup of the current freshness, kept in the process:
+# unpickled once per change instead of once per page.
+_shared = {}
+
+
 def public_choices(request):
     """filter_choices(), cached until the content changes."""
-    return cache.get_or_set(cache_key(request, "choices"), filter_choices, CACHE_SECONDS)
+    key = cache_key(request, "choices")
+    remembered = _shared.get("choices")
+    # Only while the cache has them too: a cleared cache starts this afresh as well.
+    if remembered is not None and remembered[0] == key and cache.has_key(key):
+        return remembered[1]
+    choices = cache.get_or_set(key, filter_choices, CACHE_SECONDS)
+    _shared["choices"] = (key, choices)
+    return choices
 
 
-def public_page(view):
+def public_options(request):
+    """The filter form's option lists as markup (articles.filters.filter_options()), until the choices change."""
+    choices = public_choices(request)
+    remembered = _shared.get("options")
+    if remembered is not None and remembered[0] is choices:
+        return remembered[1]
+    options = filter_options(choices)
+    _shared["options"] = (choices, options)
+    return options
+
+
+def own_cache_key(stamp, *parts):
+    """A page's key from the stamp of what it shows (public_page's `own_content`) and the generation token."""
+    digest = hashlib.sha256("\0".join(str(p) for p in (public_generation(), stamp, *parts)).encode()).hexdigest()
+    return f"newsroom:own-page:{digest[:32]}"
+
+
+def public_page(view, *, own_content=None):
     """Conditional GET and a shared cache for a page every reader sees alike.
 
     The ETag and the cache key come from freshness(): a publish, an edit, a
     deletion, a provider's or a topic's rename shows at once. Staff bypass both: they may
     see previews, which no cache may keep.
+
+    `own_content(request, **kwargs)`, for a page that shows only a few stories
+    (the story page), returns a stamp of all that the page shows, or None. When
+    the content at large changed but that did not, the page is found again
+    under the stamp instead of built again; it costs the stamp's query, once
+    per page and freshness, from the second time the page is built on.
     """
 
     @functools.wraps(view)
@@ -161,7 +196,19 @@ def public_page(view):
         response = get_conditional_response(request, etag=etag, last_modified=fresh.last_modified)
         if response is None:
             key = cache_key(request, "page", request.method == "HEAD", path)
-            cached = cache.get(key) if settings.NEWSROOM_PAGE_CACHE else None
+            # Built before under another freshness: worth the stamp's query (a page never
+            # built, the first request after a restart of the cache, is just built).
+            seen = own_content and f"newsroom:own-seen:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
+            found = cache.get_many([key, seen] if seen else [key]) if settings.NEWSROOM_PAGE_CACHE else {}
+            cached, own_key = found.get(key), None
+            if cached is None and found.get(seen):
+                stamp = own_content(request, **kwargs)
+                if stamp is not None:
+                    own_key = own_cache_key(stamp, request.method == "HEAD", path)
+                    cached = cache.get(own_key)
+                    if cached is not None:
+                        # The next reader of this freshness needs no stamp.
+                        cache.set(key, cached, CACHE_SECONDS)
             if cached is not None:
                 response = HttpResponse(cached["content"])
                 for header, value in cached["headers"]:
@@ -172,7 +219,9 @@ def public_page(view):
                     response.render()
                 if response.status_code == 200 and not response.streaming and settings.NEWSROOM_PAGE_CACHE:
                     headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
-                    cache.set(key, {"content": response.content, "headers": headers}, CACHE_SECONDS)
+                    entry = {"content": response.content, "headers": headers}
+                    entries = {key: entry, **({own_key: entry} if own_key else {}), **({seen: True} if seen else {})}
+                    cache.set_many(entries, CACHE_SECONDS)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if fresh.last_modified is not None:

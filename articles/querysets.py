@@ -30,6 +30,13 @@ _TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 _WORD = re.compile(r"\w+")
 # Anything longer is cut: nobody types more, and each term costs the index a lookup.
 SEARCH_MAX_CHARS = 500
+# What a card shows (templates/jinja2/articles/_card.html) and keys it by (articles.cards).
+CARD_FIELDS = (
+    *("title", "slug", "excerpt", "published_at", "type", "updated_at", "provider"),
+    *("provider__name", "provider__slug", "provider__updated_at"),
+)
+# Columns of a story no reader page shows: the file's body and the export's bookkeeping.
+PAGE_UNSHOWN_FIELDS = ("body", "extra", "layout", "secured", "search_vector")
 
 
 def uses_full_text(using):
@@ -82,11 +89,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def with_topics(self):
-        return self.prefetch_related(
-            Prefetch(
-                "tagged_topics",
-                queryset=self._related("tagged_topics").select_related("tag").order_by("position", "id"),
-            )
+        return self.prefetch_related(self.topics_prefetch())
+
+    def topics_prefetch(self):
+        """with_topics()'s Prefetch, for stories loaded without it (prefetch_related_objects())."""
+        return Prefetch(
+            "tagged_topics", queryset=self._related("tagged_topics").select_related("tag").order_by("position", "id")
         )
 
     def with_card_image(self):
@@ -115,6 +123,15 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.published().select_related("provider").with_topics().with_card_image().order_by("-published_at", "-id")
         )
+
+    def for_cards(self):
+        """for_listing() for the reader site's cards (articles.cards): only the columns a card shows.
+
+        The text after the front matter (~10 KB a story) and the export's
+        bookkeeping are most of a row, and each column selected costs the
+        query's compilation; a card reads a dozen.
+        """
+        return self.for_listing().only(*CARD_FIELDS)
 
     def for_topic(self, slug):
         """Stories filed under the topic with this slug."""
@@ -212,6 +229,7 @@ class ArticleQuerySet(models.QuerySet):
         """One story's page: the card, every image (renditions ride on its row), the related coverage."""
         return (
             self.select_related("provider")
+            .defer(*PAGE_UNSHOWN_FIELDS)
             .with_topics()
             .prefetch_related(
                 Prefetch("images", queryset=self._related("images").order_by("position")),
@@ -220,6 +238,23 @@ class ArticleQuerySet(models.QuerySet):
                     queryset=self._related("related_links").select_related("provider").order_by("position"),
                 ),
             )
+        )
+
+    def story_page_versions(self, slug):
+        """What the story page of `slug` shows, as versions: [(pk, slug, updated_at, provider's, related providers')].
+
+        One row for the story and one for each live story of its cluster (its
+        coverage), none when the story is not public: every edit of those
+        stories, of their providers and of the providers of their related
+        coverage moves one of these stamps. For articles.pagecache's per-page keys.
+        """
+        public = self.published()
+        cluster = public.filter(slug=slug).values("cluster")[:1]
+        return list(
+            public.filter(Q(slug=slug) | Q(cluster=Subquery(cluster)))
+            .order_by("pk")
+            .values_list("pk", "slug", "updated_at", "provider__updated_at")
+            .annotate(linked=Max("related_links__provider__updated_at"))
         )
 
     def for_export(self):

@@ -14,7 +14,11 @@ urlpatterns = [
     path("top/", public_page(TopStoriesView.as_view()), name="top"),
     path("topics/", public_page(views.TopicIndexView.as_view()), name="topics"),
     path("providers/", public_page(views.ProviderIndexView.as_view()), name="providers"),
-    path("stories/<segment:slug>/", public_page(views.ArticleDetailView.as_view()), name="detail"),
+    path(
+        "stories/<segment:slug>/",
+        public_page(views.ArticleDetailView.as_view(), own_content=views.story_page_content),
+        name="detail",
+    ),
     # Not a public page: each visit is logged, nothing is cached.
     path("preview/<segment:token>/", views.PreviewLinkView.as_view(), name="preview"),
     path("topics/<segment:slug>/", public_page(views.TopicArticleListView.as_view()), name="topic"),

@@ -14,10 +14,12 @@ from django_filters.views import FilterView
 
 from providers.models import Provider
 
+from .cards import story_cards
+from .clusters import story_coverage
 from .embeds import story_video_id, youtube_embed_url
 from .filters import ArticleFilter
 from .models import Article
-from .pagecache import CountCachingPaginator, cache_key, is_staff_reader, public_choices
+from .pagecache import CountCachingPaginator, cache_key, is_staff_reader, public_choices, public_options
 from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
 from .templatetags.newsroom import as_text
@@ -57,11 +59,13 @@ class ArticleListView(ReaderPageMixin, FilterView):
     fixed_filters = ()
 
     def get_queryset(self):
-        return Article.objects.for_listing()
+        return Article.objects.for_cards()
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
-        kwargs.update(choices=public_choices(self.request), exclude=self.fixed_filters)
+        kwargs.update(
+            choices=public_choices(self.request), options=public_options(self.request), exclude=self.fixed_filters
+        )
         return kwargs
 
     def get_paginator(self, queryset, per_page, **kwargs):
@@ -95,11 +99,11 @@ class ArticleListView(ReaderPageMixin, FilterView):
         page = context["page_obj"]
         query = self.filter_query()
         canonical = {**self.filterset.active}
-        if page and page.number > 1:
+        if page is not None and page.number > 1:
             canonical["page"] = page.number
         heading = self.heading()
         title = f"{heading} (filtered)" if query else heading
-        if page and page.number > 1:
+        if page is not None and page.number > 1:
             title = f"{title} (page {page.number})"
         context.update(
             heading=heading,
@@ -116,6 +120,8 @@ class ArticleListView(ReaderPageMixin, FilterView):
             feeds=[{**feed, "url": _address(feed["url"], query)} for feed in self.feeds()],
             clear_url=self.request.path,
             compact=self.compact,
+            # The page's stories as cards, most of them from the cache (articles.cards).
+            cards=story_cards(self.request, page.object_list, compact=self.compact) if page is not None else [],
             # The pages of this list keep its view; the filters alone make another list.
             page_query=_joined(query, f"view={COMPACT}" if self.compact else ""),
             view_urls={
@@ -146,7 +152,7 @@ class TopicArticleListView(ArticleListView):
         self.topic_name = topics[self.topic_slug]
 
     def get_queryset(self):
-        return Article.objects.for_listing().for_topic(self.topic_slug)
+        return Article.objects.for_cards().for_topic(self.topic_slug)
 
     def heading(self):
         return f"Topic: {self.topic_name}"
@@ -189,7 +195,7 @@ class ProviderArticleListView(ArticleListView):
         return next((outlet for outlet in outlets if outlet.slug in public), None)
 
     def get_queryset(self):
-        return Article.objects.for_listing().for_provider(self.slug)
+        return Article.objects.for_cards().for_provider(self.slug)
 
     def canonical_path(self):
         return reverse("articles:provider", kwargs={"slug": self.slug})
@@ -288,12 +294,28 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             topics=article.topic_list,
             related_links=article.related_links.all(),
             video_url=youtube_embed_url(video_id) if video_id else "",
-            json_ld=news_article_data(article, url),
+            json_ld_data=news_article_data(article, url),
+            coverage=story_coverage(article),
             feeds=feed_links(
                 f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom")
             ),
         )
         return context
+
+
+def story_page_content(request, slug):
+    """The story page's stamp for articles.pagecache: its stories' versions and the header's topics.
+
+    The story page shows the story, its provider, topics, images and related
+    coverage, and its cluster's live stories with their providers: all of it
+    in Article.objects.story_page_versions() (topics' names: the generation
+    token, in the key). The header's topics come from every story's counts,
+    so they are in the stamp as shown. None when the story is not public.
+    """
+    versions = Article.objects.story_page_versions(slug)
+    if not any(row[1] == slug for row in versions):
+        return None
+    return repr((versions, navigation(request)["nav_topics"]))
 
 
 # Story fields a pending revision's preview shows from the revision; images and related coverage stay the story's.

@@ -17,7 +17,7 @@ class TopStoriesView(ArticleListView):
         if not order:
             return Article.objects.none()
         rank = Case(*(When(pk=pk, then=place) for place, pk in enumerate(order)), output_field=IntegerField())
-        return Article.objects.for_listing().filter(pk__in=order).order_by(rank)
+        return Article.objects.for_cards().filter(pk__in=order).order_by(rank)
 
     def heading(self):
         return "Top stories"

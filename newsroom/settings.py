@@ -134,6 +134,15 @@ TEMPLATES = [
             ],
         },
     },
+    # The reader site's pages (templates/jinja2/): compiled templates, several times faster
+    # than the Django engine's for a page of cards (articles.jinja2env). Second, so that the
+    # admin's templates are found by the Django engine without a look in this folder.
+    {
+        "BACKEND": "core.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "articles.jinja2env.environment"},
+    },
 ]
 
 WSGI_APPLICATION = "newsroom.wsgi.application"

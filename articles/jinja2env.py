@@ -1,0 +1,48 @@
+"""The Jinja2 environment of the reader site's templates (templates/jinja2/, settings.TEMPLATES).
+
+The public pages are rendered by Jinja2, whose compiled templates cost a
+fraction of the Django engine's per card; the admin, the sitemaps and the
+forms' own widgets stay on Django templates. Autoescaping is on (Django's
+backend turns it on, and environment() insists): text from the stories is
+escaped on output, and only what is marked safe -- Django's SafeString and
+markupsafe's Markup alike -- is written as it is.
+
+The filters are the Django engine's own functions (articles.templatetags.newsroom
+and Django's default filters), so both engines show a value the same way.
+"""
+
+from django.template import defaultfilters
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.timezone import template_localtime
+from jinja2 import Environment
+
+from .templatetags.newsroom import as_text, highlighted, http_url, json_ld, picture
+
+
+def url(name, *args, **kwargs):
+    """{{ url("articles:topic", slug=topic.slug) }}: reverse() with positional or keyword arguments."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def date(value, arg=None):
+    """Django's |date, in the current time zone as the Django engine shows datetimes."""
+    return defaultfilters.date(template_localtime(value), arg)
+
+
+def environment(**options):
+    options["autoescape"] = True
+    env = Environment(**options)
+    env.globals.update(url=url, static=static, json_ld=json_ld)
+    env.filters.update(
+        as_text=as_text,
+        highlighted=highlighted,
+        http_url=http_url,
+        picture=picture,
+        date=date,
+        linebreaksbr=defaultfilters.linebreaksbr,
+        truncatewords=defaultfilters.truncatewords,
+        pluralize=defaultfilters.pluralize,
+        capfirst=defaultfilters.capfirst,
+    )
+    return env

@@ -1,0 +1,122 @@
+"""The story page's own cache key (views.story_page_content): kept through unrelated changes,
+new when the story, its coverage, their providers or the header's topics change."""
+
+import pytest
+from django.core.cache import cache
+
+from articles import views
+from articles.models import Article, RelatedLink
+from articles.services import providers_changed, stories_changed
+
+from .factories import make_article, make_provider, make_related
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _page_cache(settings):
+    settings.NEWSROOM_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def no_rebuild(monkeypatch):
+    """From here on, building a story page fails: a page served is one found in the cache."""
+
+    def refuse(self, **kwargs):
+        raise AssertionError("the story page was built again")
+
+    def arm():
+        monkeypatch.setattr(views.ArticleDetailView, "get_context_data", refuse)
+
+    return arm
+
+
+def _edit(story, *, text=True, **fields):
+    story.refresh_from_db()
+    for name, value in fields.items():
+        setattr(story, name, value)
+    story.save()
+    # text=False: the clusters are left as the test made them (a new headline could take a story out).
+    stories_changed([story.pk], text=text)
+
+
+def _kept_under_its_own_stamp(client, story):
+    """The story page built twice, the second time after an unrelated change: it is under its own stamp now."""
+    page = client.get(story.get_absolute_url()).text
+    _edit(make_article(title="An unrelated story"), title="An unrelated story, edited")
+    assert client.get(story.get_absolute_url()).text == page
+    return page
+
+
+def test_the_story_page_stays_cached_when_an_unrelated_story_changes(client, no_rebuild):
+    story, other = make_article(title="Our story"), make_article(title="Another story")
+    first = client.get(story.get_absolute_url()).text
+    _edit(other, title="Another story, edited")
+    # Built a second time (under a new freshness), the page is kept under its own stamp too.
+    assert client.get(story.get_absolute_url()).text == first
+    _edit(other, title="Another story, edited again")
+    assert "Another story, edited again" in client.get("/").text  # the content at large did change
+
+    no_rebuild()
+    assert client.get(story.get_absolute_url()).text == first
+
+
+def test_the_story_page_is_new_when_the_story_changes(client):
+    story = make_article(title="Before the edit")
+    _kept_under_its_own_stamp(client, story)
+    _edit(story, title="After the edit")
+    assert "After the edit" in client.get(story.get_absolute_url()).text
+
+
+def test_the_story_page_is_new_when_a_story_of_its_cluster_changes(client):
+    story, sibling = make_article(title="Our story"), make_article(title="Same event elsewhere")
+    Article.objects.filter(pk__in=[story.pk, sibling.pk]).update(cluster=story.pk)
+    stories_changed([story.pk, sibling.pk], text=False)
+    assert "Same event elsewhere" in _kept_under_its_own_stamp(client, story)
+
+    _edit(sibling, title="Same event, new headline", text=False)
+    page = client.get(story.get_absolute_url()).text
+    assert "Same event, new headline" in page and "Same event elsewhere" not in page
+
+
+def test_the_story_page_is_new_when_a_cluster_story_goes(client):
+    story, sibling = make_article(title="Our story"), make_article(title="Same event elsewhere")
+    Article.objects.filter(pk__in=[story.pk, sibling.pk]).update(cluster=story.pk)
+    assert "Same event elsewhere" in _kept_under_its_own_stamp(client, story)
+
+    _edit(sibling, published=False, text=False)
+    assert "Same event elsewhere" not in client.get(story.get_absolute_url()).text
+
+
+def test_the_story_page_is_new_when_a_related_coverage_provider_is_renamed(client):
+    story = make_article(title="Our story")
+    outlet = make_provider(name="Old Outlet Name")
+    make_related(story, provider=outlet)
+    assert RelatedLink.objects.filter(article=story, provider=outlet).exists()
+    assert "Old Outlet Name" in _kept_under_its_own_stamp(client, story)
+
+    outlet.name = "New Outlet Name"
+    outlet.save()
+    providers_changed()
+    page = client.get(story.get_absolute_url()).text
+    assert "New Outlet Name" in page and "Old Outlet Name" not in page
+
+
+def test_the_story_page_is_new_when_the_headers_topics_change(client):
+    story = make_article(title="Our story", topics=["Courts"])
+    assert 'href="/topics/courts/"' in _kept_under_its_own_stamp(client, story)
+    make_article(title="Elsewhere", topics=["Space"])
+    make_article(title="Elsewhere too", topics=["Space"])
+    # The header lists the most-covered topics: Space now comes first, on every page.
+    header = client.get(story.get_absolute_url()).text.split('aria-label="Top topics"')[1].split("</nav>")[0]
+    assert header.index("/topics/space/") < header.index("/topics/courts/")
+
+
+def test_a_story_no_longer_public_is_not_served_from_its_own_key(client):
+    story = make_article(title="Our story")
+    _kept_under_its_own_stamp(client, story)
+    _edit(story, published=False)
+    assert client.get(story.get_absolute_url()).status_code == 404
