@@ -251,5 +251,7 @@ def test_title_band_lookups_have_one_statement_whatever_the_number_of_keys():
     for count in (3, 7, 400):
         with CaptureQueriesContext(connection) as queries:
             band_candidates({1000: set(range(1, count + 1))}, days_around=0)
-        statements |= {query["sql"].split("IN (", 1)[0] + str(query["sql"].count(",")) for query in queries}
+        # From the SELECT: PostgreSQL's server-side cursor names each DECLARE apart.
+        selects = [query["sql"][query["sql"].index("SELECT") :] for query in queries]
+        statements |= {sql.split("IN (", 1)[0] + str(sql.count(",")) for sql in selects}
     assert len(statements) == 1
