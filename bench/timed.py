@@ -55,12 +55,15 @@ def setup_django():
 def import_folder(folder, jobs, *, revisions=True, cache_images=False):
     setup_django()
     from articles.models import Revision
+    from articles.stories import write
     from articles.stories.write import import_paths
     from articles.tasks import cache_images_later
 
     if not revisions:
-        # The import hands bulk_create a generator: not consuming it builds nothing.
+        # The import hands bulk_create a generator: not consuming it builds nothing,
+        # and with no revisions there is nothing to link intake rules to.
         Revision.objects.bulk_create = lambda rows, **options: []
+        write._link_rules = lambda planned, revisions: None
 
     started = time.perf_counter()
     report = import_paths([folder], jobs=jobs, batch_size=200)
