@@ -15,11 +15,12 @@ from articles.jobs.links import check_sources
 from articles.models import Article
 
 from .factories import make_article
+from .local_server import LocalServer
 
 pytestmark = pytest.mark.django_db
 
 
-class LinkServer:
+class LinkServer(LocalServer):
     """Answers by path: /ok 200, /gone 404, /no-head 405 to HEAD and 200 to GET, /robots 403, /moved 301 to /ok."""
 
     def __init__(self):
@@ -54,17 +55,6 @@ class LinkServer:
                 pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture

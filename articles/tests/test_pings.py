@@ -26,6 +26,7 @@ from articles.schedule import apply_due_schedules
 from articles.stories.write import import_paths
 
 from .factories import make_article, make_provider
+from .local_server import LocalServer
 from .test_admin import change_form_data, change_url, login, post_action, staff_user
 from .test_import import story_text
 
@@ -35,7 +36,7 @@ PUBLIC = "https://news.example/"
 KEY = "a1b2c3d4e5f6a7b8"
 
 
-class Receiver:
+class Receiver(LocalServer):
     """Records every request (method, path, headers, body); answers each path from its script, then 200."""
 
     def __init__(self):
@@ -64,19 +65,8 @@ class Receiver:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 
-    def url(self, path):
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
-
     def at(self, path):
         return [request for request in self.requests if request["path"] == path]
-
-    def __enter__(self):
-        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 @pytest.fixture
