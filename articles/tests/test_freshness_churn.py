@@ -83,20 +83,26 @@ class Log:
             self.fetches.append((began, path, response.status_code, response.content.decode()))
 
 
-def _in_thread(log, work, ready):
+def _in_thread(log, work, ready, alone):
     def run():
         try:
-            # Each thread's connection opened (and its features read) before anyone writes.
-            connection.ensure_connection()
-            assert connection.features.supports_json_field
-            ready.wait()
+            # Each thread's connection opened, and SQLite's JSON probe (a BEGIN IMMEDIATE of
+            # its own) made, one thread at a time before anyone writes: two probes at once on
+            # the tests' shared in-memory database fail at once and would cache "no JSON".
+            with alone:
+                connection.ensure_connection()
+                assert connection.features.supports_json_field
+            ready.wait(timeout=30)
             work()
         except Exception as error:  # noqa: BLE001 - reported by the test, which fails on it
             log.errors.append(repr(error))
+            # The others stop waiting for this thread at the barrier instead of hanging.
+            ready.abort()
         finally:
             connection.close()
 
-    return threading.Thread(target=run)
+    # A daemon thread: one stuck thread fails this test, it never keeps pytest from exiting.
+    return threading.Thread(target=run, daemon=True)
 
 
 def _one_at_a_time():
@@ -172,12 +178,13 @@ def test_readers_never_get_a_page_older_than_a_returned_save(newsroom, tmp_path)
 
     works = (editor, importer, reader, reader)
     ready = threading.Barrier(len(works))
-    threads = [_in_thread(log, work, ready) for work in works]
+    threads = [_in_thread(log, work, ready, alone) for work in works]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=SECONDS + 60)
     assert not log.errors, log.errors
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
 
     assert max(revision for _, (kind, _), revision in log.changes if kind == "import") >= 2
     assert max(revision for _, (kind, _), revision in log.changes if kind == "edit") >= 3
