@@ -49,6 +49,7 @@ def test_defaults_suit_a_laptop(load, tmp_path):
     assert database["NAME"] == str(tmp_path / "var" / "db.sqlite3")
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert database["CONN_MAX_AGE"] == 60
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     assert settings["USE_TZ"] is True
     assert settings["TAGGIT_CASE_INSENSITIVE"] is True
@@ -85,6 +86,12 @@ def test_database_url_selects_postgresql_with_connection_reuse(load):
     assert database["ENGINE"] == "django.db.backends.postgresql"
     assert (database["HOST"], database["NAME"], database["USER"]) == ("db.example", "newsroom", "news")
     assert database["CONN_MAX_AGE"] == 120 and database["CONN_HEALTH_CHECKS"] is True
+
+
+def test_sqlite_connections_are_reused_for_as_long_as_configured(load):
+    database = load(DJANGO_CONN_MAX_AGE="5")["DATABASES"]["default"]
+    assert database["ENGINE"] == "django.db.backends.sqlite3"
+    assert database["CONN_MAX_AGE"] == 5
 
 
 def test_redis_url_switches_the_cache_to_redis(load):
