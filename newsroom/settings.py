@@ -235,7 +235,16 @@ CACHES = {
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         }
         if os.environ.get("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "newsroom",
+            # Django's default of 300 entries holds about fifteen listings with their cards, so
+            # a site of thousands of stories evicted its pages and cards before they were asked
+            # for again. An entry is a card (1-2 KB), a story page (~10 KB) or a listing (~45 KB):
+            # at most ~450 MB a process if every entry were a listing, ~60 MB for the pages and
+            # cards of 5,000 stories (docs/deploy.md).
+            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_CACHE_ENTRIES", 10_000)},
+        }
     )
 }
 

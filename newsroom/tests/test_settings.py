@@ -22,6 +22,7 @@ VARIABLES = [
     "DATABASE_REPLICA_URL",
     "GUNICORN_FORWARDED_ALLOW_IPS",
     "NEWSROOM_MAX_REQUEST_BYTES",
+    "NEWSROOM_CACHE_ENTRIES",
 ]
 
 
@@ -51,6 +52,8 @@ def test_defaults_suit_a_laptop(load, tmp_path):
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["CONN_MAX_AGE"] == 60
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
+    # Django's default (300) would evict a site's pages and cards before they are asked for again.
+    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 10_000
     assert settings["USE_TZ"] is True
     assert settings["TAGGIT_CASE_INSENSITIVE"] is True
     assert settings["SECURE_SSL_REDIRECT"] is False
@@ -92,6 +95,11 @@ def test_sqlite_connections_are_reused_for_as_long_as_configured(load):
     database = load(DJANGO_CONN_MAX_AGE="5")["DATABASES"]["default"]
     assert database["ENGINE"] == "django.db.backends.sqlite3"
     assert database["CONN_MAX_AGE"] == 5
+
+
+def test_the_local_cache_size_is_configurable(load):
+    settings = load(NEWSROOM_CACHE_ENTRIES="500")
+    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 500
 
 
 def test_redis_url_switches_the_cache_to_redis(load):
