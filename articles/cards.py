@@ -8,7 +8,8 @@ A card's key changes with everything it shows: the story's row (its shown
 fields, and updated_at, which every writer moves: articles.services), its provider's (a rename or a new
 slug moves Provider.updated_at; services.providers_changed), the generation
 token (a topic renamed or deleted: services.topics_changed), the variant
-(compact, the page's first card) and, on a search, the highlighted excerpt.
+(compact, the page's first card), on a search the highlighted excerpt, and in a
+listing of one story per event how many more stories its cluster has.
 A card is never stale, then, and needs no deleting: an old one is not asked for.
 """
 
@@ -45,6 +46,8 @@ def card_key(story, *, generation, compact=False, eager=False):
         "compact" if compact else "full",
         "eager" if eager else "lazy",
         getattr(story, "search_excerpt", None) or "-",
+        # One story per event (ArticleFilter's `grouped`): how many more its cluster has.
+        getattr(story, "cluster_others", 0),
     ]
     digest = hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()[:32]
     return f"newsroom:card:{digest}"

@@ -152,7 +152,7 @@ def _start_of_day(day):
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Text search, the kind of story, topic, provider, category, a date range and the top-rated only.
+    """Text search, the kind of story, topic, provider, category, a date range, the top-rated only, one per event.
 
     Choice lists come from filter_choices() through the `choices` argument;
     `options` their selects' markup from filter_options() (the same choices);
@@ -192,10 +192,16 @@ class ArticleFilter(django_filters.FilterSet):
         method="filter_top",
         widget=QuickCheckboxInput,
     )
+    # Last, so that it picks the newest story of each cluster among those the other filters kept.
+    grouped = django_filters.BooleanFilter(
+        label="One story per event (the newest of its coverage)",
+        method="filter_grouped",
+        widget=QuickCheckboxInput,
+    )
 
     class Meta:
         model = Article
-        fields = ["q", "type", "topic", "provider", "category", "since", "until", "top"]
+        fields = ["q", "type", "topic", "provider", "category", "since", "until", "top", "grouped"]
 
     def __init__(self, *args, choices=None, options=None, exclude=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -230,6 +236,9 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_top(self, queryset, name, value):
         return queryset.in_quality_range(low=TOP_RATED.low, high=TOP_RATED.high) if value else queryset
+
+    def filter_grouped(self, queryset, name, value):
+        return queryset.one_per_cluster(among=queryset) if value else queryset
 
     @property
     def active(self):

@@ -11,7 +11,7 @@ import re
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models.functions import JSONObject, Replace
+from django.db.models.functions import Coalesce, JSONObject, Replace
 from django.utils import timezone
 
 from providers.models import Provider
@@ -281,14 +281,21 @@ class ArticleQuerySet(models.QuerySet):
             return self.none()
         return self.filter(cluster=article.cluster).exclude(pk=article.pk)
 
-    def one_per_cluster(self):
-        """These stories, less those whose cluster has a newer live story: one card per cluster."""
-        newer = self.model.objects.published().filter(
-            Q(published_at__gt=OuterRef("published_at"))
-            | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")),
-            cluster=OuterRef("cluster"),
+    def one_per_cluster(self, *, among=None):
+        """These stories, less those whose cluster has a newer story `among` (live stories): one card per cluster.
+
+        Each keeps `cluster_others`, how many more stories of `among` its cluster
+        has. A filtered listing passes itself as `among`: a search keeps the
+        newest story of each cluster that matches, not one that may not.
+        """
+        among = (self.model.objects.published() if among is None else among).order_by()
+        cluster = among.filter(cluster=OuterRef("cluster"))
+        later = Q(published_at__gt=OuterRef("published_at"))
+        newer = cluster.filter(later | Q(published_at=OuterRef("published_at"), pk__gt=OuterRef("pk")))
+        others = cluster.exclude(pk=OuterRef("pk")).values("cluster").annotate(count=Count("pk")).values("count")
+        return self.exclude(Q(cluster__isnull=False) & Exists(newer)).annotate(
+            cluster_others=Coalesce(Subquery(others), 0)
         )
-        return self.exclude(Q(cluster__isnull=False) & Exists(newer))
 
     def with_pending_changes(self):
         """Stories with an importer's change waiting for an editor (articles.models.Revision)."""

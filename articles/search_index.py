@@ -22,7 +22,17 @@ class Match(Lookup):
 
     def as_sql(self, compiler, connection):
         rhs, params = self.process_rhs(compiler, connection)
-        return f"{compiler.quote_name_unless_alias(self.lhs.alias)} MATCH {rhs}", params
+        return f"{_hidden_column(compiler, self.lhs)} MATCH {rhs}", params
+
+
+def _hidden_column(compiler, column):
+    """The FTS5 table's hidden column named after the table, qualified by the table's alias.
+
+    A bare table name (`articles_searchentry MATCH ...`) would not do inside a
+    subquery, where Django calls the table U1 or V1: SQLite knows no column V1.
+    """
+    table = compiler.quote_name_unless_alias(column.target.model._meta.db_table)
+    return f"{compiler.quote_name_unless_alias(column.alias)}.{table}"
 
 
 class _TableFunction(Expression):
@@ -42,7 +52,7 @@ class _TableFunction(Expression):
         (self.column,) = exprs
 
     def as_sql(self, compiler, connection):
-        return self.template.format(table=compiler.quote_name_unless_alias(self.column.alias)), []
+        return self.template.format(table=_hidden_column(compiler, self.column)), []
 
 
 class Bm25(_TableFunction):

@@ -1,6 +1,7 @@
 """Coverage clusters: what links stories, how clusters follow every write, and the story page."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.management import call_command
@@ -136,6 +137,58 @@ def test_one_per_cluster_keeps_the_newest_live_story_of_each():
     listed = set(Article.objects.published().one_per_cluster().values_list("pk", flat=True))
     assert listed == {new.pk, alone.pk}
     assert hidden.pk not in listed and old.pk not in listed
+
+
+@pytest.fixture
+def event():
+    """Three live stories of one event, newest last, a hidden fourth, and a story of its own."""
+    title = "Provance releases ServiceTeam, a new family of ITSM apps"
+    stories = [
+        make_article(title=title, excerpt=excerpt, published_at=NOW - dt.timedelta(hours=hours))
+        for excerpt, hours in (("Helpdesk software, first look", 3), ("Helpdesk pricing", 2), ("The launch", 1))
+    ]
+    make_article(title=title, published_at=NOW, published=False)
+    alone = make_article(title="Something else entirely", published_at=NOW - dt.timedelta(hours=4))
+    assert len(set(cluster(*stories))) == 1
+    return stories, alone
+
+
+def test_the_listing_shows_one_story_per_event_on_request(client, event, django_assert_max_num_queries):
+    (oldest, middle, newest), alone = event
+    assert [a.pk for a in client.get("/").context["articles"]] == [newest.pk, middle.pk, oldest.pk, alone.pk]
+
+    with django_assert_max_num_queries(5):
+        response = client.get("/?grouped=on")
+    assert [a.pk for a in response.context["articles"]] == [newest.pk, alone.pk]
+    # The card leads to the rest of the coverage, on the story page.
+    assert f'href="{newest.get_absolute_url()}#coverage-heading">2 more stories on this</a>' in response.text
+    assert response.text.count("more stories on this") == 1
+    assert re.search(r'<input type="checkbox" name="grouped"[^>]* checked', response.text)
+
+
+def test_one_story_per_event_keeps_the_newest_story_the_other_filters_kept(client, event):
+    (oldest, middle, newest), alone = event
+    # The newest story of the event does not match: the newest that does stands for it.
+    listed = client.get("/?q=helpdesk&grouped=on").context["articles"]
+    assert [a.pk for a in listed] == [middle.pk]
+    assert listed[0].cluster_others == 1
+    assert "1 more story on this" in client.get("/?q=helpdesk&grouped=on").text
+
+
+def test_the_card_of_a_grouped_listing_follows_its_cluster(client, event):
+    (oldest, middle, newest), alone = event
+    assert "2 more stories on this" in client.get("/?grouped=on").text
+    Article.objects.filter(pk=oldest.pk).update(published=False)
+    services.stories_changed([oldest.pk])
+    assert "1 more story on this" in client.get("/?grouped=on").text
+
+
+def test_the_api_and_the_feeds_take_one_story_per_event(client, event):
+    (oldest, middle, newest), alone = event
+    feed = client.get("/feeds/rss/?grouped=on")
+    assert feed.status_code == 200 and feed.text.count("<item>") == 2
+    api = client.get("/api/stories/?grouped=true").json()
+    assert [story["slug"] for story in api["results"]] == [newest.slug, alone.slug]
 
 
 def test_the_story_page_says_how_many_outlets_cover_the_event(client, django_assert_max_num_queries):
