@@ -58,7 +58,7 @@ AMP_CACHE_SUFFIX = ".cdn.ampproject.org"
 _AMP_CACHE_PATH = re.compile(r"^/(?:c|v)/(?:s/)?(?P<rest>[^/].*)$")
 # Google's AMP viewer: https://www.google.com/amp/s/www.example.com/story
 _GOOGLE_AMP_PATH = re.compile(r"^/amp/(?:s/)?(?P<rest>[^/]+\..*)$")
-_DEFAULT_PORTS = {"80", "443"}
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 # An import meets the same related pages again and again.
@@ -79,7 +79,8 @@ def canonical_url(url: str) -> str:
         # A host w3lib cannot encode (an invalid IDNA label): compare the text as it is.
         return url[:MAX_CANONICAL]
     host = _host(parts.hostname or "")
-    if parts.port is not None and str(parts.port) not in _DEFAULT_PORTS:
+    # Only the scheme's own default port says nothing: https://host:80/ is another server.
+    if parts.port is not None and parts.port != _DEFAULT_PORTS[parts.scheme]:
         host = f"{host}:{parts.port}"
     path = _path(parts.path)
     query = urlencode(
@@ -116,16 +117,20 @@ def _host(host):
 
 def _path(path):
     segments = [segment for segment in path.split("/") if segment]
-    if segments and segments[-1] == "amp":
-        segments = segments[:-1]
-    elif len(segments) > 1 and segments[0] == "amp":
-        segments = segments[1:]
-    if segments:
+    # Every AMP marker goes, so that the canonical form of a canonical form is itself; a lone
+    # /amp stays (a site's AMP home or section, not a story to fold into the site's root).
+    while len(segments) > 1 and segments[-1] == "amp":
+        segments.pop()
+    while len(segments) > 1 and segments[0] == "amp":
+        segments.pop(0)
+    while segments:
         last = segments[-1]
         if last.endswith(".amp.html"):
             segments[-1] = last[: -len(".amp.html")] + ".html"
         elif last.endswith(".amp") and len(last) > len(".amp"):
             segments[-1] = last[: -len(".amp")]
+        else:
+            break
     # /story and /story/ are one page; empty segments (a//b) say nothing either.
     return "/" + "/".join(segments)
 

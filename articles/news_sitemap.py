@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
+from django.db.models import Min
 from django.utils import timezone
 
 from .models import Article
@@ -37,6 +38,17 @@ def news_language():
 
 
 NEWS_SITEMAPS = {"news": NewsSitemap}
+
+
+def news_moment(request):
+    """The sitemap's stamp of the present (articles.pagecache's `moment`): its oldest story.
+
+    Stories leave the sitemap as they pass two days, with no write to tell the
+    page cache: when the oldest one goes, the stamp changes.
+    """
+    since = timezone.now() - NEWS_WINDOW
+    oldest = Article.objects.published().filter(published_at__gte=since).aggregate(oldest=Min("published_at"))
+    return str(oldest["oldest"])
 
 
 def news_sitemap(request, sitemaps, template_name):

@@ -168,7 +168,7 @@ def own_cache_key(stamp, *parts):
     return f"newsroom:own-page:{digest[:32]}"
 
 
-def public_page(view, *, own_content=None):
+def public_page(view, *, own_content=None, moment=None):
     """Conditional GET and a shared cache for a page every reader sees alike.
 
     The ETag and the cache key come from freshness(): a publish, an edit, a
@@ -180,6 +180,12 @@ def public_page(view, *, own_content=None):
     the content at large changed but that did not, the page is found again
     under the stamp instead of built again; it costs the stamp's query, once
     per page and freshness, from the second time the page is built on.
+
+    `moment(request)`, for a page that changes with time alone (Top stories'
+    decay and their pins' expiry, the news sitemap's last two days), returns a
+    stamp of the present as the page sees it. It is part of the ETag and the
+    key, and such a page sends no Last-Modified: the content's last change
+    does not say when it last changed.
     """
 
     @functools.wraps(view)
@@ -192,10 +198,12 @@ def public_page(view, *, own_content=None):
         # Pages hold absolute URLs (canonical, og:url, JSON-LD, the sitemap):
         # one cached per host and scheme, never another site's.
         path = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
-        etag = '"{}"'.format(hashlib.sha256(f"{fresh.version}|{path}".encode()).hexdigest()[:32])
-        response = get_conditional_response(request, etag=etag, last_modified=fresh.last_modified)
+        present = moment(request) if moment else ""
+        etag = '"{}"'.format(hashlib.sha256(f"{fresh.version}|{present}|{path}".encode()).hexdigest()[:32])
+        last_modified = None if moment else fresh.last_modified
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            key = cache_key(request, "page", request.method == "HEAD", path)
+            key = cache_key(request, "page", request.method == "HEAD", path, present)
             # Built before under another freshness: worth the stamp's query (a page never
             # built, the first request after a restart of the cache, is just built).
             seen = own_content and f"newsroom:own-seen:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
@@ -224,8 +232,8 @@ def public_page(view, *, own_content=None):
                     cache.set_many(entries, CACHE_SECONDS)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
-            if fresh.last_modified is not None:
-                response.headers["Last-Modified"] = http_date(fresh.last_modified)
+            if last_modified is not None:
+                response.headers["Last-Modified"] = http_date(last_modified)
             # Browsers may keep a copy but must ask first: a 304 is cheap.
             patch_cache_control(response, public=True, no_cache=True)
         return response

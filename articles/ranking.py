@@ -7,17 +7,20 @@ Top stories: a documented score, editors' pins and burials, and the explanation 
 Heat counts only where it is known (-1 is "not computed": the term is 0).
 Weights are NEWSROOM_RANKING (articles.conf); docs/ranking.md explains them.
 The candidates are the newest MAX_CANDIDATES live stories (the decay sees to
-old ones, and a quiet week still has Top stories); an active pin puts its story in its slot, a
-burial keeps it out; an expired pin lets the story fall back to its ranked
-place. Scores are computed in Python over the candidates: the decay is
-the same on every database, and two queries read what it needs.
+old ones, and a quiet week still has Top stories) and any live story pinned
+now; an active pin puts its story in its slot, a burial keeps it out; an
+expired pin lets the story fall back to its ranked place. Scores are
+computed in Python over the candidates: the decay is the same on every
+database, and three queries read what it needs (four with a pin older than
+the candidates). The page follows the clock in DECAY_STEPs, and the end of
+a pin at once (ranking_moment()).
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from .conf import newsroom_settings
@@ -72,21 +75,47 @@ def explain(article: Article, *, cluster_size: int = 1, now=None) -> Explanation
     return Explanation(article.pk, terms, round(age, 2), 0.5 ** (age / config["HALF_LIFE_HOURS"]))
 
 
+# Top stories follow the clock (the decay) in steps of this length: the page and its ETag are
+# the same within a step unless a story, a pin or a burial changes.
+DECAY_STEP = dt.timedelta(minutes=5)
+
+
+def ranking_moment(request=None, *, now=None) -> str:
+    """Top stories' stamp of the present (articles.pagecache's `moment`).
+
+    The decay's step, and the next end of a pin or burial: when it passes,
+    the stamp changes and the story goes back to its ranked place at once.
+    """
+    now = now or timezone.now()
+    step = int(now.timestamp() // DECAY_STEP.total_seconds())
+    ending = RankOverride.objects.filter(expires_at__gt=now).aggregate(next=Min("expires_at"))["next"]
+    return f"{step}|{ending.isoformat() if ending else '-'}"
+
+
 def ranked(*, now=None) -> list[Explanation]:
     """Top stories, in order, each with its explanation: the score's order, then the pins and burials."""
     now = now or timezone.now()
-    return _apply_overrides(_scored(now), now=now, size=newsroom_settings.RANKING["SIZE"])
+    overrides = _active_overrides(now)
+    return _apply_overrides(_scored(now, overrides), overrides, size=newsroom_settings.RANKING["SIZE"])
 
 
-def _scored(now):
+def _active_overrides(now):
+    """{story id: its RankOverride} of the pins and burials in force at `now`."""
+    active = RankOverride.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+    return {override.article_id: override for override in active}
+
+
+def _scored(now, overrides):
     """Every candidate's explanation, best score first, each with its ranked place."""
     config = newsroom_settings.RANKING
-    candidates = list(
-        Article.objects.published()
-        .filter(published_at__lte=now)
-        .order_by("-published_at", "-id")
-        .only("pk", "heat", "quality", "published_at", "cluster")[: config["MAX_CANDIDATES"]]
-    )
+    fields = ("pk", "heat", "quality", "published_at", "cluster")
+    live = Article.objects.published(now=now).filter(published_at__lte=now)
+    candidates = list(live.order_by("-published_at", "-id").only(*fields)[: config["MAX_CANDIDATES"]])
+    # A live story pinned by an editor is a candidate however old: the pin holds its slot.
+    pinned = {pk for pk, override in overrides.items() if override.kind == RankOverride.Kind.PIN}
+    pinned -= {story.pk for story in candidates}
+    if pinned:
+        candidates += list(live.filter(pk__in=pinned).only(*fields))
     sizes = dict(
         Article.objects.published()
         .filter(cluster__in={story.cluster for story in candidates if story.cluster is not None})
@@ -104,11 +133,7 @@ def _scored(now):
     return explained
 
 
-def _apply_overrides(explained, *, now, size):
-    overrides = {
-        override.article_id: override
-        for override in RankOverride.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-    }
+def _apply_overrides(explained, overrides, *, size):
     by_id = {item.article_id: item for item in explained}
     listed = []
     for item in explained:
@@ -134,8 +159,9 @@ def _apply_overrides(explained, *, now, size):
 def explain_rank(article: Article, *, now=None) -> Explanation:
     """Why `article` is where it is in Top stories (or not in them)."""
     now = now or timezone.now()
-    scored = _scored(now)
-    for item in _apply_overrides(scored, now=now, size=newsroom_settings.RANKING["SIZE"]):
+    overrides = _active_overrides(now)
+    scored = _scored(now, overrides)
+    for item in _apply_overrides(scored, overrides, size=newsroom_settings.RANKING["SIZE"]):
         if item.article_id == article.pk:
             return item
     for item in scored:

@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from . import feeds, views
 from .converters import SegmentConverter
 from .pagecache import public_page
+from .ranking import ranking_moment
 from .views_top import TopStoriesView
 
 register_converter(SegmentConverter, "segment")
@@ -11,7 +12,7 @@ app_name = "articles"
 
 urlpatterns = [
     path("", public_page(views.ArticleListView.as_view()), name="index"),
-    path("top/", public_page(TopStoriesView.as_view()), name="top"),
+    path("top/", public_page(TopStoriesView.as_view(), moment=ranking_moment), name="top"),
     path("topics/", public_page(views.TopicIndexView.as_view()), name="topics"),
     path("providers/", public_page(views.ProviderIndexView.as_view()), name="providers"),
     path(

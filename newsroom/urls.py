@@ -5,7 +5,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path, register_converter
 
 from articles.converters import IndexNowKeyConverter
-from articles.news_sitemap import NEWS_SITEMAPS, news_sitemap
+from articles.news_sitemap import NEWS_SITEMAPS, news_moment, news_sitemap
 from articles.pagecache import public_page
 from articles.seo import indexnow_key, robots_txt
 from articles.sitemaps import SITEMAPS
@@ -28,7 +28,7 @@ urlpatterns = [
     path("sitemap.xml", public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         "sitemap-news.xml",
-        public_page(news_sitemap),
+        public_page(news_sitemap, moment=news_moment),
         {"sitemaps": NEWS_SITEMAPS, "template_name": "sitemaps/news.xml"},
         name="sitemap-news",
     ),

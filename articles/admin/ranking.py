@@ -47,7 +47,13 @@ class RankingMixin:
         self._require(self.has_publish_permission(request))
         form = PinForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            stories = list(queryset.order_by("-published_at", "-id"))
+            # A pin places a story readers can see; one that is not live would be pinned to nothing.
+            stories = list(queryset.published().order_by("-published_at", "-id"))
+            unseen = queryset.count() - len(stories)
+            if unseen:
+                self.message_user(
+                    request, f"{unseen} story(ies) not pinned: not live, so not in Top stories.", messages.WARNING
+                )
             for offset, article in enumerate(stories):
                 pin_story(
                     article=article,
@@ -55,7 +61,8 @@ class RankingMixin:
                     hours=form.cleaned_data["hours"],
                     user=request.user,
                 )
-            self.message_user(request, f"Pinned {len(stories)} story(ies) to Top stories.", messages.SUCCESS)
+            if stories:
+                self.message_user(request, f"Pinned {len(stories)} story(ies) to Top stories.", messages.SUCCESS)
             return None
         return self._action_form(request, queryset, form, action="pin_to_top", title="Pin to Top stories", submit="Pin")
 

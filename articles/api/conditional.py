@@ -5,6 +5,7 @@ import hashlib
 from django.views.decorators.http import condition
 
 from ..models import Article
+from ..pagecache import public_generation
 
 # Bumped when the shape of the API's answers changes: old ETags must not match.
 API_VERSION = "1"
@@ -19,12 +20,18 @@ def _freshness(request):
 
 def _etag(request, *args, **kwargs):
     stamp = _freshness(request)
-    key = f"{API_VERSION}|{stamp['updated']}|{stamp['published']}|{request.get_full_path()}"
+    # As the pages' keys (articles.pagecache): a schedule boundary passed changes what is live,
+    # and the generation token a topic's rename, neither of which moves a story's updated_at.
+    parts = (API_VERSION, stamp["updated"], stamp["published"], stamp["boundary"], public_generation())
+    key = "|".join(map(str, (*parts, request.get_full_path())))
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 
 
 def _last_modified(request, *args, **kwargs):
-    return _freshness(request)["updated"]
+    # A schedule boundary changes the answers as an edit does.
+    stamp = _freshness(request)
+    moments = [moment for moment in (stamp["updated"], stamp["boundary"]) if moment]
+    return max(moments) if moments else None
 
 
 def conditional(view):

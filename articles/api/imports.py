@@ -10,7 +10,13 @@ like any file, so it meets exactly the same checks.
 
 import json
 
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.parsers import BaseParser, JSONParser
@@ -86,6 +92,18 @@ REPORT = inline_serializer(
 )
 
 
+# A 400 is a report when files were read and some failed, or says what was wrong with the request.
+REFUSED = PolymorphicProxySerializer(
+    component_name="ImportRefused",
+    serializers=[
+        REPORT,
+        inline_serializer("ImportRequestErrors", {"errors": serializers.DictField()}),
+        inline_serializer("RequestUnreadable", {"detail": serializers.CharField()}),
+    ],
+    resource_type_field_name=None,
+)
+
+
 class StoryImportView(APIView):
     authentication_classes = [TokenAuthentication]
     permission_classes = [IsAuthenticated, MayImport]
@@ -105,7 +123,7 @@ class StoryImportView(APIView):
             OpenApiParameter("name", str, description="The file's name, for a text body."),
         ],
         request={"application/json": ImportRequestSerializer, "text/plain": str},
-        responses={200: REPORT, 400: REPORT},
+        responses={200: REPORT, 400: REFUSED},
         examples=[
             OpenApiExample(
                 "One story",

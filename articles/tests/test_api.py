@@ -1,14 +1,18 @@
 """The JSON API: live stories only, filters, ordering, pages, ETags, no private field; the importers' endpoint."""
 
+import datetime as dt
 import json
+from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from articles.models import Article, Revision
+from articles.models import Article, Revision, Topic
+from articles.services import topics_changed
 
 from .factories import make_article, make_provider, make_related
 from .test_admin import editorial_groups  # noqa: F401 (a fixture)
@@ -100,6 +104,30 @@ def test_a_conditional_request_gets_304_until_a_story_changes(api):
     assert api.get("/api/stories/?page_size=5", HTTP_IF_NONE_MATCH=etag).status_code == 200
     Article.objects.filter(pk=article.pk).update(title="Changed", updated_at=article.updated_at.replace(year=2030))
     assert api.get("/api/stories/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_a_topic_renamed_changes_the_etag_though_no_story_changed(api, django_capture_on_commit_callbacks):
+    article = make_article(topics=["AI"])
+    first = api.get(f"/api/stories/{article.slug}/")
+    topic = Topic.objects.get(name="AI")
+    topic.name = "Artificial intelligence"
+    with django_capture_on_commit_callbacks(execute=True):
+        topic.save()
+        topics_changed()  # as the topic admin does
+    again = api.get(f"/api/stories/{article.slug}/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert "Artificial intelligence" in json.dumps(again.json()["topics"])
+
+
+def test_a_scheduled_story_going_live_changes_the_etag(api):
+    make_article()
+    when = timezone.now() + dt.timedelta(minutes=5)
+    make_article(title="Scheduled", publish_at=when)
+    first = api.get("/api/stories/")
+    assert "Scheduled" not in first.text
+    with mock.patch("django.utils.timezone.now", return_value=when + dt.timedelta(seconds=1)):
+        again = api.get("/api/stories/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "Scheduled" in again.text
 
 
 def test_the_list_costs_a_fixed_number_of_queries(api, django_assert_max_num_queries):

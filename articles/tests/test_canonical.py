@@ -43,6 +43,13 @@ from .test_import import story_text
         ("https://example.com/caf%c3%a9", "https://example.com/caf%C3%A9"),
         ("https://bücher.example/a", "https://xn--bcher-kva.example/a"),
         ("  https://example.com/a  ", "https://example.com/a"),
+        # Every AMP marker goes, but a lone /amp is a page of its own, not the site's root.
+        ("https://example.com/a/amp/amp", "https://example.com/a"),
+        ("https://example.com/amp/amp/a.amp.amp", "https://example.com/a"),
+        ("https://example.com/amp", "https://example.com/amp"),
+        # Only the scheme's own default port is dropped.
+        ("https://example.com:80/a", "https://example.com:80/a"),
+        ("http://example.com:443/a", "https://example.com:443/a"),
         ("", ""),
     ],
 )
@@ -63,7 +70,8 @@ def test_a_path_or_a_query_that_names_a_page_is_kept():
 
 @given(
     st.from_regex(
-        r"https?://(www\.)?[a-z]{1,8}\.(com|org)(:[0-9]{2,4})?(/[a-zA-Z0-9%._-]{0,6}){0,3}(\?[a-z_]{1,6}=[a-z0-9]{0,3})?(#x)?",
+        r"https?://(www\.)?[a-z]{1,8}\.(com|org)(:[0-9]{2,4})?(/([a-zA-Z0-9%._-]{0,6}|amp|[a-z]{1,3}\.amp(\.amp)?(\.html)?)){0,4}"
+        r"(\?[a-z_]{1,6}=[a-z0-9]{0,3})?(#x)?",
         fullmatch=True,
     )
 )

@@ -60,3 +60,15 @@ def test_robots_txt_lists_the_news_sitemap_beside_the_normal_one(client):
     lines = client.get("/robots.txt").text.splitlines()
     assert "Sitemap: http://testserver/sitemap.xml" in lines
     assert "Sitemap: http://testserver/sitemap-news.xml" in lines
+
+
+def test_a_story_leaves_the_news_sitemap_when_it_passes_two_days(client, monkeypatch):
+    now = timezone.now()
+    make_article(title="Almost two days old", published_at=now - dt.timedelta(days=2) + dt.timedelta(minutes=1))
+    make_article(title="Fresh", published_at=now - dt.timedelta(hours=1))
+    first = client.get("/sitemap-news.xml")
+    assert len(ET.fromstring(first.content).findall("s:url", NS)) == 2
+    # Two minutes later, with nothing written: only the clock tells the page cache.
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=2))
+    assert client.get("/sitemap-news.xml", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert len(entries(client)) == 1

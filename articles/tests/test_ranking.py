@@ -1,13 +1,24 @@
 """Top stories: the documented score, pins that expire, burials, the explanation, and the reader's Top/Latest switch."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import RankOverride, Revision
-from articles.ranking import bury_story, explain, explain_rank, lift_override, pin_story, ranked
+from articles.ranking import (
+    DECAY_STEP,
+    bury_story,
+    explain,
+    explain_rank,
+    lift_override,
+    pin_story,
+    ranked,
+    ranking_moment,
+)
 
 from .factories import make_article
 from .test_admin import apply_action, editorial_groups, post_action, staff_user  # noqa: F401 (a fixture)
@@ -100,12 +111,18 @@ def test_the_explanation_names_the_place_and_what_a_pin_did(admin_user):
     assert explain_rank(a).rank == 2
 
 
-def test_the_admin_explains_a_rank_term_by_term(admin_client):
+def test_the_admin_explains_a_rank_term_by_term(admin_client, settings):
+    settings.NEWSROOM_RANKING = {"HEAT": 2.0, "QUALITY": 0.5, "CLUSTER": 10.0}
     article = make_article(heat=40, quality=60, published_at=hours_ago(1))
     html = admin_client.get(reverse("admin:articles_article_rank", args=[article.pk])).text
     assert "Place 1" in html
     for term in ("heat", "quality", "cluster", "Decay", "Score"):
         assert term in html
+    # Each term with its value, its weight and its contribution.
+    cells = [re.sub(r"<[^>]+>", " ", row) for row in re.findall(r"<tr>.*?</tr>", html, re.S)]
+    rows = [re.sub(r"\s+", " ", row).strip() for row in cells]
+    assert any(row.startswith("heat 40 2.0 80.0") or row.startswith("heat 40 2 80") for row in rows), rows
+    assert any(row.startswith("quality 60 0.5 30.0") or row.startswith("quality 60 0.5 30") for row in rows), rows
     assert (
         reverse("admin:articles_article_rank", args=[article.pk])
         in admin_client.get(reverse("admin:articles_article_change", args=[article.pk])).text
@@ -127,7 +144,8 @@ def test_editors_pin_and_bury_from_the_story_list_and_others_cannot(client, edit
 def test_readers_switch_between_top_and_latest(client, django_assert_max_num_queries):
     newer_weak = make_article(title="Newer weak", heat=1, quality=1, published_at=hours_ago(1))
     older_strong = make_article(title="Older strong", heat=99, quality=99, published_at=hours_ago(5))
-    with django_assert_max_num_queries(8):
+    # The listing's, Top stories' candidates and overrides, and the stamp of the present.
+    with django_assert_max_num_queries(9):
         top = client.get("/top/")
     assert [story.pk for story in top.context["articles"]] == [older_strong.pk, newer_weak.pk]
     assert 'href="/top/" aria-current="page"' in top.text
@@ -143,3 +161,51 @@ def test_a_candidate_below_the_top_is_told_its_place(settings):
     item = explain_rank(second, now=NOW)
     assert (item.rank, item.ranked_place) == (None, 2)
     assert item.override == "its score gives place 2, below the top 1"
+
+
+def test_the_admin_says_what_a_pin_did(admin_client, admin_user):
+    make_article(heat=90, published_at=hours_ago(1))
+    pinned = make_article(heat=1, published_at=hours_ago(1))
+    pin_story(article=pinned, slot=1, hours=3, user=admin_user)
+    html = admin_client.get(reverse("admin:articles_article_rank", args=[pinned.pk])).text
+    assert "Place 1" in html and "pinned to slot 1 until" in html
+
+
+def test_the_top_page_lets_a_pin_go_when_it_expires(client, admin_user):
+    strong = make_article(heat=90, published_at=hours_ago(1))
+    weak = make_article(heat=1, published_at=hours_ago(1))
+    pin_story(article=weak, slot=1, hours=2, user=admin_user)
+    pinned = client.get("/top/")
+    assert [story.pk for story in pinned.context["articles"]] == [weak.pk, strong.pk]
+    # The pin ends with no write to tell the page cache: as time passing would.
+    RankOverride.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    after = client.get("/top/", HTTP_IF_NONE_MATCH=pinned["ETag"])
+    assert after.status_code == 200
+    assert after["ETag"] != pinned["ETag"] and "Last-Modified" not in after
+    assert [story.pk for story in after.context["articles"]] == [strong.pk, weak.pk]
+
+
+def test_the_top_page_follows_the_decay_a_step_at_a_time():
+    start = timezone.now().replace(minute=0, second=0, microsecond=0)
+    assert ranking_moment(now=start) == ranking_moment(now=start + DECAY_STEP - dt.timedelta(seconds=1))
+    assert ranking_moment(now=start) != ranking_moment(now=start + DECAY_STEP)
+
+
+def test_a_pinned_story_older_than_every_candidate_still_holds_its_slot(settings, admin_user):
+    settings.NEWSROOM_RANKING = {"MAX_CANDIDATES": 2}
+    old = make_article(heat=5, published_at=NOW - dt.timedelta(days=3))
+    newer = [make_article(heat=5, published_at=hours_ago(hours)) for hours in (1, 2)]
+    assert old.pk not in order()
+    pin_story(article=old, slot=1, hours=5, user=admin_user)
+    assert order()[0] == old.pk and set(order()[1:]) == {story.pk for story in newer}
+    assert explain_rank(old, now=NOW).override.startswith("pinned to slot 1")
+
+
+def test_a_story_that_is_not_live_is_not_pinned(client, editorial_groups):  # noqa: F811
+    live = make_article(published_at=hours_ago(1))
+    waiting = make_article(published=False, published_at=hours_ago(1))
+    client.force_login(staff_user("editor", groups=["Editors"]))
+    response = apply_action(client, "pin_to_top", [live, waiting], slot=1, hours=3)
+    assert set(RankOverride.objects.values_list("article_id", flat=True)) == {live.pk}
+    said = [str(message) for message in get_messages(response.wsgi_request)]
+    assert "1 story(ies) not pinned: not live, so not in Top stories." in said
