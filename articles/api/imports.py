@@ -75,6 +75,8 @@ RESULT = inline_serializer(
         "status": serializers.ChoiceField(["created", "updated", "unchanged", "duplicates", "failed"]),
         "message": serializers.CharField(),
         "warnings": serializers.ListField(child=serializers.CharField()),
+        # What intake rules did to the file, one line each.
+        "rules": serializers.ListField(child=serializers.CharField()),
         "changes": serializers.ListField(child=serializers.CharField()),
         "conflicts": serializers.ListField(child=serializers.CharField()),
         "pending": serializers.BooleanField(),
@@ -194,6 +196,7 @@ def _result(result):
         "status": result.status,
         "message": result.message,
         "warnings": list(result.warnings),
+        "rules": list(result.rules),
         "changes": sorted(result.changes),
         "conflicts": [name for name, _, _ in result.conflicts],
         "pending": result.pending,

@@ -1,5 +1,7 @@
 """What the API shows of a story: explicit fields only, none private (secured, editors' state, revisions)."""
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -16,6 +18,32 @@ class ProviderSerializer(serializers.Serializer):
 class TopicSerializer(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
+
+
+class LiveCountMixin(serializers.Serializer):
+    """A topic's or an outlet's live stories: how many, its page on the site and its stories here."""
+
+    stories = serializers.IntegerField(help_text="Its live stories.")
+    url = serializers.SerializerMethodField()
+    stories_url = serializers.SerializerMethodField()
+    filter_name = ""
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, item):
+        return self.context["request"].build_absolute_uri(item.get_absolute_url())
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_stories_url(self, item):
+        path = reverse("api:stories")
+        return self.context["request"].build_absolute_uri(f"{path}?{urlencode({self.filter_name: item.slug})}")
+
+
+class TopicListSerializer(TopicSerializer, LiveCountMixin):
+    filter_name = "topic"
+
+
+class ProviderListSerializer(ProviderSerializer, LiveCountMixin):
+    filter_name = "provider"
 
 
 class ImageSerializer(serializers.Serializer):

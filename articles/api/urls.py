@@ -3,7 +3,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 
 from .conditional import conditional
 from .imports import StoryImportView
-from .views import StoryDetailView, StoryListView
+from .views import ProviderListView, StoryDetailView, StoryListView, TopicListView
 
 app_name = "api"
 
@@ -11,5 +11,7 @@ urlpatterns = [
     path("stories/", conditional(StoryListView.as_view()), name="stories"),
     path("stories/import/", StoryImportView.as_view(), name="import"),
     path("stories/<slug:slug>/", conditional(StoryDetailView.as_view()), name="story"),
+    path("topics/", conditional(TopicListView.as_view()), name="topics"),
+    path("providers/", conditional(ProviderListView.as_view()), name="providers"),
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="openapi"),
 ]

@@ -1,13 +1,16 @@
 """The read API: live stories, listed and one by one (every read through Article.objects.published())."""
 
+from django.db.models import Count, OuterRef, Subquery
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import filters, generics
 from rest_framework.pagination import PageNumberPagination
 
+from providers.models import Provider
+
 from ..filters import ArticleFilter
-from ..models import Article
-from .serializers import StoryDetailSerializer, StorySerializer
+from ..models import Article, Topic
+from .serializers import ProviderListSerializer, StoryDetailSerializer, StorySerializer, TopicListSerializer
 
 
 class StoryPagination(PageNumberPagination):
@@ -54,3 +57,32 @@ class StoryDetailView(generics.RetrieveAPIView):
 
     def get_queryset(self):
         return Article.objects.published().for_detail()
+
+
+def _live_counts(rows, through):
+    """`rows` with `stories`, their live stories' number (`through` leads a story to its row), by name."""
+    live = Article.objects.published().filter(**{through: OuterRef("pk")}).order_by().values(through)
+    count = Subquery(live.annotate(n=Count("pk")).values("n"))
+    return rows.annotate(stories=count).filter(stories__gt=0).order_by("name", "pk")
+
+
+@extend_schema_view(get=extend_schema(summary="Topics with live stories", description="By name, with how many each."))
+class TopicListView(generics.ListAPIView):
+    serializer_class = TopicListSerializer
+    pagination_class = StoryPagination
+    authentication_classes = []
+    permission_classes = []
+
+    def get_queryset(self):
+        return _live_counts(Topic.objects.all(), "tagged_topics__tag")
+
+
+@extend_schema_view(get=extend_schema(summary="Outlets with live stories", description="By name, with how many each."))
+class ProviderListView(generics.ListAPIView):
+    serializer_class = ProviderListSerializer
+    pagination_class = StoryPagination
+    authentication_classes = []
+    permission_classes = []
+
+    def get_queryset(self):
+        return _live_counts(Provider.objects.all(), "provider")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from articles.models import Article, Revision, Topic
+from articles.models import Article, IntakeRule, Revision, Topic
 from articles.services import topics_changed
 
 from .factories import make_article, make_provider, make_related
@@ -130,6 +130,24 @@ def test_a_scheduled_story_going_live_changes_the_etag(api):
     assert again.status_code == 200 and "Scheduled" in again.text
 
 
+def test_topics_and_outlets_with_live_stories_are_listed_with_links_to_them(api, django_assert_max_num_queries):
+    verge = make_provider(name="The Verge", domain="theverge.com")
+    make_article(provider=verge, topics=["AI", "Space"])
+    make_article(provider=verge, topics=["AI"])
+    make_article(published=False, provider=make_provider(name="Drafts", domain="drafts.example"), topics=["Hidden"])
+    with django_assert_max_num_queries(3):
+        topics = api.get("/api/topics/").json()
+    assert [(t["name"], t["stories"]) for t in topics["results"]] == [("AI", 2), ("Space", 1)]
+    assert topics["results"][0]["stories_url"] == "http://testserver/api/stories/?topic=ai"
+    assert topics["results"][0]["url"] == "http://testserver/topics/ai/"
+    providers = api.get("/api/providers/").json()["results"]
+    names = {p["name"]: p for p in providers}
+    assert names["The Verge"]["stories"] == 2 and names["The Verge"]["domain"] == "theverge.com"
+    assert "Drafts" not in names
+    listed = api.get(names["The Verge"]["stories_url"].removeprefix("http://testserver")).json()
+    assert listed["count"] == 2
+
+
 def test_the_list_costs_a_fixed_number_of_queries(api, django_assert_max_num_queries):
     for _ in range(20):
         make_article(topics=["AI", "Space"], images=2, related=2)
@@ -224,3 +242,18 @@ def test_the_detail_costs_a_fixed_number_of_queries(api, django_assert_max_num_q
     with django_assert_max_num_queries(7):
         body = api.get(f"/api/stories/{article.slug}/").json()
     assert (len(body["related"]), len(body["cluster_stories"])) == (5, 4)
+
+
+def test_intake_rules_apply_to_an_api_import_and_are_reported_per_file(editorial_groups):  # noqa: F811
+    rule = IntakeRule.objects.create(name="Hold the example", domains="example.com", decision=IntakeRule.Decision.HOLD)
+    client = token_client("importer", "Importers")
+    text = story_text(url="https://example.com/ruled", published="true")
+    response = client.post("/api/stories/import/?name=ruled.md", text, content_type="text/plain")
+    assert response.status_code == 200, response.content
+    (result,) = response.json()["files"]
+    assert result["rules"] == ["ruled.md: intake rule “Hold the example”: held"]
+    article = Article.objects.get(url_key="https://example.com/ruled")
+    assert not article.published and article.held_at is not None
+    revision = Revision.objects.get(article=article)
+    assert revision.source == Revision.Source.API and list(revision.intake_rules.all()) == [rule]
+    assert "Intake rule “Hold the example”: held" in revision.message
