@@ -257,3 +257,20 @@ def test_intake_rules_apply_to_an_api_import_and_are_reported_per_file(editorial
     revision = Revision.objects.get(article=article)
     assert revision.source == Revision.Source.API and list(revision.intake_rules.all()) == [rule]
     assert "Intake rule “Hold the example”: held" in revision.message
+
+
+def test_an_api_reimport_merges_three_ways_and_reports_the_conflict(editorial_groups):  # noqa: F811
+    client = token_client("editor", "Editors", "Importers")
+    url = "/api/stories/import/?name=merge.md"
+    first = story_text(title="Upstream title", url="https://example.com/merge")
+    assert client.post(url, first, content_type="text/plain").status_code == 200
+    article = Article.objects.get(url_key="https://example.com/merge")
+    Article.objects.filter(pk=article.pk).update(title="Editor's title")
+    changed = story_text(title="Upstream's new title", url="https://example.com/merge").replace("heat: 3", "heat: 40")
+    response = client.post(url, changed, content_type="text/plain")
+    assert response.status_code == 200, response.content
+    (result,) = response.json()["files"]
+    assert result["status"] == "updated" and result["conflicts"] == ["title"]
+    article.refresh_from_db()
+    # The editor's title stands, the file's other change lands.
+    assert (article.title, article.heat) == ("Editor's title", 40)
