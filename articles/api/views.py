@@ -66,23 +66,25 @@ def _live_counts(rows, through):
     return rows.annotate(stories=count).filter(stories__gt=0).order_by("name", "pk")
 
 
-@extend_schema_view(get=extend_schema(summary="Topics with live stories", description="By name, with how many each."))
-class TopicListView(generics.ListAPIView):
-    serializer_class = TopicListSerializer
+class PublicListView(generics.ListAPIView):
+    """Anonymous and paged as the stories."""
+
     pagination_class = StoryPagination
     authentication_classes = []
     permission_classes = []
+
+
+@extend_schema_view(get=extend_schema(summary="Topics with live stories", description="By name, with how many each."))
+class TopicListView(PublicListView):
+    serializer_class = TopicListSerializer
 
     def get_queryset(self):
         return _live_counts(Topic.objects.all(), "tagged_topics__tag")
 
 
 @extend_schema_view(get=extend_schema(summary="Outlets with live stories", description="By name, with how many each."))
-class ProviderListView(generics.ListAPIView):
+class ProviderListView(PublicListView):
     serializer_class = ProviderListSerializer
-    pagination_class = StoryPagination
-    authentication_classes = []
-    permission_classes = []
 
     def get_queryset(self):
         return _live_counts(Provider.objects.all(), "provider")
