@@ -271,3 +271,15 @@ def test_sqlite_groups_the_figures_from_the_provider_index_without_sorting(newsr
         plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {grouped}").fetchall())
     assert "COVERING INDEX article_provider_figures" in plan
     assert "TEMP B-TREE" not in plan
+
+
+def test_the_table_links_each_provider_to_its_page_over_the_same_range(admin_client, newsroom):
+    verge, wired = newsroom
+    since = (TODAY - dt.timedelta(days=500)).isoformat()
+    html = admin_client.get(url(since=since, until=TODAY.isoformat())).text
+    for provider in (verge, wired):
+        page = reverse("admin:providers_provider_analytics_one", args=[provider.pk])
+        assert f'href="{page}?since={since}&amp;until={TODAY.isoformat()}"' in html
+    assert "&#x27;" not in html.split("By provider")[1] and "=Wired</a>" in html
+    assert "50% of 2 checked" in html  # the Verge's broken sources, as the template's widthratio had it
+    assert "No stories published in this range." in admin_client.get(url(since="2001-01-01", until="2001-01-02")).text
