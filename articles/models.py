@@ -244,10 +244,12 @@ class Article(models.Model):
             # The image counts are written by stories_changed() alone: a story loaded before
             # its images changed (an editor's form while a copy was stored) would write its
             # old counts back.
+            # Deferred fields are left out too, as Django's own save() does.
+            skipped = {*IMAGE_COUNT_FIELDS, *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 field.name
                 for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in IMAGE_COUNT_FIELDS
+                if not field.primary_key and field.name not in skipped and field.attname not in skipped
             ]
         super().save(*args, **kwargs)
 

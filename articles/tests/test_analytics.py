@@ -283,3 +283,12 @@ def test_the_table_links_each_provider_to_its_page_over_the_same_range(admin_cli
     assert "&#x27;" not in html.split("By provider")[1] and "=Wired</a>" in html
     assert "50% of 2 checked" in html  # the Verge's broken sources, as the template's widthratio had it
     assert "No stories published in this range." in admin_client.get(url(since="2001-01-01", until="2001-01-02")).text
+
+
+def test_saving_a_story_loaded_in_part_writes_only_what_was_loaded(varied):
+    story = Article.objects.filter(image_count__gt=0).only("pk", "title", "web_url", "original_url").first()
+    story.title = "Only the title"
+    with CaptureQueriesContext(connection) as queries:
+        story.save()
+    assert len(queries) == 1 and "image_count" not in queries[0]["sql"] and '"body"' not in queries[0]["sql"]
+    assert Article.objects.get(pk=story.pk).title == "Only the title"
