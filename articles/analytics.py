@@ -4,26 +4,33 @@ Provider analytics: what each outlet brings, over a date range of publication (a
 Stories, the share live, a quality histogram, the average heat (of stories
 whose heat is computed), the share of images the newsroom holds a copy of,
 the share of checked source links that are broken, and stories per week.
-Each figure is one aggregate query over the range, whatever the number of
-stories or providers, read from indexes alone (article_analytics, image_cached);
-the admin page draws them (articles/admin/analytics.py).
+The figures of every provider and the quality histogram are one aggregate query
+grouped by provider (and one for the stories without a provider), the weekly
+counts another, whatever the number of stories or providers, read from indexes
+alone (article_provider_figures, article_by_date, article_by_provider); the
+stories' image counts are kept on them (articles.images.counts). The admin page
+draws them (articles/admin/analytics.py).
 """
 
 import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, FilteredRelation, Q
+from django.db.models import Avg, Count, FilteredRelation, Q, Sum
 from django.utils import timezone
 
 from providers.models import Provider
 
-from .counting import count_each
+from .counting import count_ranges
 from .models import Article
 
 # The quality histogram's bins: 0-9, 10-19, ... and everything from the last one up.
 QUALITY_BIN = 10
 QUALITY_BINS = 11
+QUALITY_LABELS = [
+    f"{index * QUALITY_BIN}+" if index == QUALITY_BINS - 1 else f"{index * QUALITY_BIN}–{index * QUALITY_BIN + 9}"
+    for index in range(QUALITY_BINS)
+]
 
 
 @dataclass
@@ -80,66 +87,72 @@ class Analytics:
 
 def provider_analytics(*, since: dt.date, until: dt.date, provider: Provider | None = None) -> Analytics:
     """The figures of every provider, or of `provider`, for the stories published from `since` to `until` (days)."""
-    every = Article.objects.all() if provider is None else Article.objects.filter(provider=provider)
-    stories = _in_range(every, since, until)
-    rows = (
-        stories.order_by()
-        .values("provider", "provider__name")
-        .annotate(
-            stories=Count("pk"),
-            live=Count("pk", filter=Q(published=True)),
-            average_heat=Avg("heat", filter=Q(heat__gte=0)),
-            heated=Count("pk", filter=Q(heat__gte=0)),
-            checked=Count("pk", filter=Q(source_checked_at__isnull=False)),
-            broken=Count("pk", filter=Q(source_broken_at__isnull=False)),
-        )
+    start, end = _bounds(since, until)
+    # Grouped from the providers, each joined to its stories of the range: the LEFT JOIN keeps
+    # the providers the outer loop on every database, and on SQLite each provider's stories are
+    # then one range of article_provider_figures, read in the GROUP BY's order. Grouped from
+    # the stories, SQLite walks the range in date order and sorts 100,000 entries by provider.
+    ranged = FilteredRelation(
+        "articles", condition=Q(articles__published_at__gte=start, articles__published_at__lt=end)
     )
-    figures = {}
+    providers = Provider.objects.all() if provider is None else Provider.objects.filter(pk=provider.pk)
+    rows = list(providers.order_by().annotate(story=ranged).values("pk", "name").annotate(**_aggregates("story__")))
+    if provider is None:
+        # The stories without a provider: one range of the same index (its NULLs).
+        unattributed = Article.objects.filter(provider__isnull=True, published_at__gte=start, published_at__lt=end)
+        rows.append({"pk": None, "name": None, **unattributed.order_by().aggregate(**_aggregates(""))})
+    figures, quality = [], [0] * QUALITY_BINS
     for row in rows:
-        item = ProviderFigures(row["provider"], row["provider__name"] or "(no provider)")
+        if not row["stories"]:
+            continue
+        item = ProviderFigures(row["pk"], row["name"] or "(no provider)")
         item.stories, item.live, item.heated = row["stories"], row["live"], row["heated"]
         item.checked, item.broken = row["checked"], row["broken"]
+        item.images, item.images_cached = row["images"] or 0, row["images_cached"] or 0
         item.average_heat = row["average_heat"]
-        figures[row["provider"]] = item
-    # The stories' images, all of them and those with a copy: joined from the stories (a LEFT
-    # JOIN keeps them the outer side, read from article_analytics or article_by_provider) to
-    # an index of the images (image_cached for the copies), never to the images' rows.
-    copies = FilteredRelation("images", condition=Q(images__file__gt=""))
-    for attribute, counted in (
-        ("images", stories.order_by().values("provider").annotate(count=Count("images"))),
-        (
-            "images_cached",
-            stories.order_by().annotate(copies=copies).values("provider").annotate(count=Count("copies")),
-        ),
-    ):
-        for row in counted:
-            item = figures.get(row["provider"])
-            if item is not None:
-                setattr(item, attribute, row["count"])
-    ordered = sorted(figures.values(), key=lambda item: (-item.stories, item.name.casefold()))
-    return Analytics(since, until, ordered, _quality(stories), _weekly(every, since, until))
+        figures.append(item)
+        for index in range(QUALITY_BINS):
+            quality[index] += row[f"q{index}"]
+    figures.sort(key=lambda item: (-item.stories, item.name.casefold()))
+    every = Article.objects.all() if provider is None else Article.objects.filter(provider=provider)
+    return Analytics(
+        since, until, figures, list(zip(QUALITY_LABELS, quality, strict=True)), _weekly(every, since, until)
+    )
 
 
-def _in_range(rows, since, until, *, field="published_at"):
-    zone = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=zone)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
-    return rows.filter(**{f"{field}__gte": start, f"{field}__lt": end})
+def _aggregates(prefix):
+    """Each figure of a group of stories, `prefix` naming the relation to the stories from the grouped rows."""
 
+    def counted(**condition):
+        return Count(f"{prefix}id", filter=Q(**{f"{prefix}{name}": value for name, value in condition.items()}))
 
-def _quality(stories):
-    bins = {}
+    figures = {
+        "stories": Count(f"{prefix}id"),
+        "live": counted(published=True),
+        "average_heat": Avg(f"{prefix}heat", filter=Q(**{f"{prefix}heat__gte": 0})),
+        "heated": counted(heat__gte=0),
+        "checked": counted(source_checked_at__isnull=False),
+        "broken": counted(source_broken_at__isnull=False),
+        # Kept on each story (articles.images.counts): no probe of the images per story.
+        "images": Sum(f"{prefix}image_count"),
+        "images_cached": Sum(f"{prefix}cached_image_count"),
+    }
     for index in range(QUALITY_BINS):
         low = index * QUALITY_BIN
         last = index == QUALITY_BINS - 1
-        condition = Q(quality__gte=low) if last else Q(quality__gte=low, quality__lt=low + QUALITY_BIN)
-        bins[f"q{index}"] = Count("pk", filter=condition)
-    counts = stories.order_by().aggregate(**bins)
-    labels = [
-        f"{index * QUALITY_BIN}+" if index == QUALITY_BINS - 1 else f"{index * QUALITY_BIN}–{index * QUALITY_BIN + 9}"
-        for index in range(QUALITY_BINS)
-    ]
-    return [(label, counts[f"q{index}"]) for index, label in enumerate(labels)]
+        figures[f"q{index}"] = (
+            counted(quality__gte=low) if last else counted(quality__gte=low, quality__lt=low + QUALITY_BIN)
+        )
+    return figures
+
+
+def _bounds(since, until):
+    """The first instant of `since` and the first after `until`, in the current time zone."""
+    return _midnight(since), _midnight(until + dt.timedelta(days=1))
+
+
+def _midnight(day):
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def _weekly(every, since, until):
@@ -153,5 +166,5 @@ def _weekly(every, since, until):
         monday += dt.timedelta(days=7)
     # Each week cut to the range, so that each count has one range for the index to take.
     days = [since, *mondays[1:], until + dt.timedelta(days=1)]
-    weeks = [_in_range(every, start, end - dt.timedelta(days=1)) for start, end in itertools.pairwise(days)]
-    return list(zip(mondays, count_each(weeks), strict=True))
+    bounds = [(_midnight(start), _midnight(end)) for start, end in itertools.pairwise(days)]
+    return list(zip(mondays, count_ranges(every, "published_at", bounds), strict=True))

@@ -47,16 +47,23 @@ class TaggedArticle(ItemBase):
         indexes = [models.Index(fields=["tag", "content_object"], name="tagged_article_by_topic")]
 
 
+# Kept by articles.images.counts (stories_changed), never by Article.save().
+IMAGE_COUNT_FIELDS = ("image_count", "cached_image_count")
+
 # Columns of Article.Meta.indexes.
 TRIAGE_COLUMNS = ["status", "held_at", "quality", "published_at", "id"]
+# Provider analytics: led by the provider, so that each provider's stories of a date range are
+# one range of entries (the figures are grouped by provider without sorting 100,000 entries).
 ANALYTICS_COLUMNS = [
-    "published_at",
     "provider",
+    "published_at",
     "published",
     "quality",
     "heat",
     "source_checked_at",
     "source_broken_at",
+    "image_count",
+    "cached_image_count",
 ]
 
 
@@ -144,6 +151,11 @@ class Article(models.Model):
     cluster = models.BigIntegerField(null=True, blank=True, editable=False, db_index=True)
     # An editor's split: stories join a cluster only with stories of the same split (None with None).
     cluster_split = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    # The story's images, and those with a local copy, for provider analytics: kept by
+    # stories_changed() (articles.images.counts), since counting them per story at read time
+    # is a probe of the images' index per story (140 ms at 100,000 stories).
+    image_count = models.PositiveIntegerField(default=0, editable=False)
+    cached_image_count = models.PositiveIntegerField(default=0, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -202,7 +214,7 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_by_date"),
             models.Index(fields=["category", "-published_at", "-id"], name="article_by_category"),
             # Provider analytics' figures over a date range, from this index alone (rows are ~6 KB).
-            models.Index(fields=ANALYTICS_COLUMNS, name="article_analytics"),
+            models.Index(fields=ANALYTICS_COLUMNS, name="article_provider_figures"),
             # Article.objects.freshness(), on every public request that is not memoised:
             # the schedule's times ride along, so it is read from the index alone.
             models.Index(
@@ -228,6 +240,17 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "url_key", "canonical_url"}
+        elif update_fields is None and not args and not self._state.adding and not kwargs.get("force_insert"):
+            # The image counts are written by stories_changed() alone: a story loaded before
+            # its images changed (an editor's form while a copy was stored) would write its
+            # old counts back.
+            # Deferred fields are left out too, as Django's own save() does.
+            skipped = {*IMAGE_COUNT_FIELDS, *self.get_deferred_fields()}
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in skipped and field.attname not in skipped
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -3,8 +3,8 @@ Keeping what is derived from stories in step with them.
 
 Every writer calls one of these after it changes stories, providers or topics
 (the admin's form, list edits and actions, the import, image caching, and
-later jobs and the API), inside its transaction: the search vectors and the
-public pages' freshness follow. Signals are left to other apps' hooks; our own
+later jobs and the API), inside its transaction: the search vectors, the stories'
+image counts and the public pages' freshness follow. Signals are left to other apps' hooks; our own
 consistency does not depend on which way a row was written.
 """
 
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from .clusters import refresh_clusters, refresh_many_clusters, write_title_bands
+from .images.counts import refresh_image_counts
 from .pagecache import bump_public_generation, note_local_change
 from .pings import PublicationWatch
 from .search import refresh_search_vectors
@@ -29,6 +30,8 @@ def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, usi
     article_ids = list(article_ids)
     if not article_ids:
         return
+    # Whatever changed: an image's local copy is not text.
+    refresh_image_counts(article_ids, using=using)
     if text:
         refresh_search_vectors(article_ids, using=using)
         # Titles, addresses and related coverage are what clusters are made of.

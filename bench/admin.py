@@ -9,8 +9,9 @@ Each page at the bench's scale against the same page at 1,000 stories, with the 
 each: at most 150 ms at full scale (200 ms for analytics) and the same queries as at 1,000.
 The databases measured are copies of the bench's, with a newsroom's mix of states written
 into them (an import leaves every story live or waiting): held, rejected, scheduled and
-taken-down stories, broken source links and importers' changes waiting, so that every count of
-the home and both parts of the triage queue have stories to find.
+taken-down stories, broken source links, importers' changes waiting and cached images, so that
+every count of the home, both parts of the triage queue and the analytics' figures have
+stories to find.
 """
 
 import sqlite3
@@ -19,7 +20,9 @@ PAGE_TARGET, ANALYTICS_TARGET = 0.150, 0.200
 
 # By id, so both scales get the same shares: a tenth of the waiting stories held and a tenth
 # rejected, 4% of the live ones scheduled over the next three days and 1% taken down by an
-# import, a third of the source links checked (2% of those broken), 1% of revisions pending.
+# import, a third of the source links checked (2% of those broken), 1% of revisions pending,
+# and three images in four with a copy (the import's image jobs; the corpus's URLs are not
+# fetched), so that the analytics' cache rate has copies to count.
 NEWSROOM_AT_WORK = """
 UPDATE articles_article SET held_at = datetime('now', '-' || (id % 48) || ' hours')
     WHERE status = 'waiting' AND id % 10 = 3;
@@ -33,6 +36,8 @@ UPDATE articles_article SET source_checked_at = datetime('now', '-1 day') WHERE 
 UPDATE articles_article SET source_failures = 2, source_broken_at = datetime('now', '-1 day')
     WHERE id % 3 = 0 AND id % 50 = 9;
 UPDATE articles_revision SET status = 'pending' WHERE id % 100 = 5;
+UPDATE articles_image SET file = 'images/bench/' || id || '.jpg', stored_format = 'jpeg',
+    cached_at = datetime('now', '-1 day') WHERE id % 4 != 0;
 """
 
 PAGES = {

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from providers.models import Provider
 
@@ -77,9 +78,39 @@ class ProviderAnalyticsMixin:
                 every_label=max(1, weeks // 8),
             ),
             "csv_query": _query(request, since, until),
+            "provider_rows": _provider_rows(figures, provider, _query(request, since, until)),
             "all_url": reverse("admin:providers_provider_analytics"),
         }
         return TemplateResponse(request, "admin/providers/provider/analytics.html", context)
+
+
+def _provider_rows(figures, provider, query):
+    """The table's rows, one format_html a row: in the template, six cells of tags and filters
+    a row for 300 providers were 80 ms of the page, at any number of stories."""
+    # One reverse() for every row: the providers' pages differ only by the id.
+    one = reverse("admin:providers_provider_analytics_one", args=[0]).replace("/0/", "/{}/", 1) + "?" + query
+    return format_html_join(
+        "\n",
+        '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                format_html('<a href="{}">{}</a>', one.format(item.provider_id), item.name)
+                if item.provider_id and not provider
+                else item.name,
+                item.stories,
+                _percent(item.live, item.stories),
+                "—" if item.average_heat is None else f"{item.average_heat:.1f}",
+                "—" if not item.images else f"{_percent(item.images_cached, item.images)} of {item.images}",
+                "—" if not item.checked else f"{_percent(item.broken, item.checked)} of {item.checked} checked",
+            )
+            for item in figures.providers
+        ),
+    )
+
+
+def _percent(part, whole):
+    # As the template's {% widthratio part whole 100 %}: rounded to a whole number.
+    return "—" if not whole else f"{round(part / whole * 100)}%"
 
 
 def _query(request, since, until):

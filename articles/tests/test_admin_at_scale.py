@@ -146,7 +146,7 @@ def test_the_admin_indexes_exist():
         "article_scheduled",
         "article_taken_down",
         "article_by_category",
-        "article_analytics",
+        "article_provider_figures",
     ):
         assert stories[name]["index"], name
     assert stories["article_by_category"]["columns"] == ["category", "published_at", "id"]
