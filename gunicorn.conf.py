@@ -10,9 +10,12 @@ threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that slow leaks cannot grow without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# Recycle workers now and then so that slow leaks cannot grow without bound, but rarely: a new
+# worker loads Django and starts with an empty local cache, and the requests it takes meanwhile
+# wait about a second. At 2,000 requests a busy worker restarted every few seconds, and that
+# wait was the p99 of every page (1-2 s against 13 ms without it: docs/performance.md).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 # Only trust X-Forwarded-* from the load balancer's addresses.

@@ -1,6 +1,7 @@
 """`make serve`'s way of running: collectstatic with hashed names, whitenoise, gunicorn."""
 
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -80,3 +81,13 @@ def test_production_mode_shows_no_debug_page(production_server):
     status, _, body = get(base + "/no-such-page-here/")
     assert status == 404
     assert b"Traceback" not in body and b"DEBUG = True" not in body
+
+
+def test_gunicorn_recycles_workers_rarely_by_default_and_as_configured(monkeypatch):
+    # Each recycled worker makes its requests wait for Django to load: at 2,000 requests a
+    # busy worker was replaced every few seconds, and that wait was every page's p99.
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert (config["max_requests"], config["max_requests_jitter"]) == (100_000, 10_000)
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["max_requests"] == 0
