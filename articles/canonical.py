@@ -79,8 +79,10 @@ def canonical_url(url: str) -> str:
         # A host w3lib cannot encode (an invalid IDNA label): compare the text as it is.
         return url[:MAX_CANONICAL]
     host = _host(parts.hostname or "")
-    # Only the scheme's own default port says nothing: https://host:80/ is another server.
-    if parts.port is not None and parts.port != _DEFAULT_PORTS[parts.scheme]:
+    # The scheme's own default port says nothing, nor does 443, the default of the https the
+    # canonical form is written in (so that it is its own canonical form); https://host:80/
+    # is another server.
+    if parts.port is not None and parts.port not in (_DEFAULT_PORTS[parts.scheme], 443):
         host = f"{host}:{parts.port}"
     path = _path(parts.path)
     query = urlencode(
@@ -117,19 +119,22 @@ def _host(host):
 
 def _path(path):
     segments = [segment for segment in path.split("/") if segment]
-    # Every AMP marker goes, so that the canonical form of a canonical form is itself; a lone
-    # /amp stays (a site's AMP home or section, not a story to fold into the site's root).
-    while len(segments) > 1 and segments[-1] == "amp":
-        segments.pop()
-    while len(segments) > 1 and segments[0] == "amp":
-        segments.pop(0)
-    while segments:
-        last = segments[-1]
-        if last.endswith(".amp.html"):
-            segments[-1] = last[: -len(".amp.html")] + ".html"
-        elif last.endswith(".amp") and len(last) > len(".amp"):
-            segments[-1] = last[: -len(".amp")]
-        else:
+    # Every AMP marker goes, until none is left, so that the canonical form of a canonical form
+    # is itself; a lone /amp stays (a site's AMP home or section, not a story to fold into the
+    # site's root).
+    while True:
+        before = list(segments)
+        if len(segments) > 1 and segments[-1] == "amp":
+            segments.pop()
+        if len(segments) > 1 and segments[0] == "amp":
+            segments.pop(0)
+        if segments:
+            last = segments[-1]
+            if last.endswith(".amp.html"):
+                segments[-1] = last[: -len(".amp.html")] + ".html"
+            elif last.endswith(".amp") and len(last) > len(".amp"):
+                segments[-1] = last[: -len(".amp")]
+        if segments == before:
             break
     # /story and /story/ are one page; empty segments (a//b) say nothing either.
     return "/" + "/".join(segments)

@@ -240,11 +240,19 @@ class Article(models.Model):
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and {"web_url", "original_url"} & set(update_fields):
             kwargs["update_fields"] = {*update_fields, "url_key", "canonical_url"}
-        elif update_fields is None and not args and not self._state.adding and not kwargs.get("force_insert"):
+        elif (
+            update_fields is None
+            and not args
+            and not self._state.adding
+            and self.pk is not None
+            and not kwargs.get("force_insert")
+            and kwargs.get("using", self._state.db) == self._state.db
+        ):
             # The image counts are written by stories_changed() alone: a story loaded before
             # its images changed (an editor's form while a copy was stored) would write its
             # old counts back.
-            # Deferred fields are left out too, as Django's own save() does.
+            # Deferred fields are left out too, as Django's own save() does. A story deleted
+            # meanwhile is not written back: the UPDATE finds no row and Django says so.
             skipped = {*IMAGE_COUNT_FIELDS, *self.get_deferred_fields()}
             kwargs["update_fields"] = [
                 field.name

@@ -20,7 +20,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from .conf import newsroom_settings
@@ -83,13 +83,18 @@ DECAY_STEP = dt.timedelta(minutes=5)
 def ranking_moment(request=None, *, now=None) -> str:
     """Top stories' stamp of the present (articles.pagecache's `moment`).
 
-    The decay's step, and the next end of a pin or burial: when it passes,
-    the stamp changes and the story goes back to its ranked place at once.
+    The decay's step, the next end of a pin or burial (when it passes, the
+    story goes back to its ranked place at once), and how many there are and
+    the latest set, so that every worker sees a new pin, burial or lift.
     """
     now = now or timezone.now()
     step = int(now.timestamp() // DECAY_STEP.total_seconds())
-    ending = RankOverride.objects.filter(expires_at__gt=now).aggregate(next=Min("expires_at"))["next"]
-    return f"{step}|{ending.isoformat() if ending else '-'}"
+    overrides = RankOverride.objects.aggregate(
+        ending=Min("expires_at", filter=Q(expires_at__gt=now)), count=Count("pk"), latest=Max("created_at")
+    )
+    # The pins and burials themselves too: the token a new one draws (services.ranking_changed)
+    # is in this process's local cache only, where another worker's pages would not see it.
+    return "|".join(str(part) for part in (step, overrides["ending"], overrides["count"], overrides["latest"]))
 
 
 def ranked(*, now=None) -> list[Explanation]:

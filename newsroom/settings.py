@@ -238,12 +238,11 @@ CACHES = {
         else {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "newsroom",
-            # Django's default of 300 entries holds about fifteen listings with their cards, so
-            # a site of thousands of stories evicted its pages and cards before they were asked
-            # for again. An entry is a card (1-2 KB), a story page (~10 KB) or a listing (~45 KB):
-            # at most ~450 MB a process if every entry were a listing, ~60 MB for the pages and
-            # cards of 5,000 stories (docs/deploy.md).
-            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_CACHE_ENTRIES", 10_000)},
+            # Django's default of 300 entries holds about fifteen listings with their cards. An
+            # entry is a card (1-2 KB), a story page (~10 KB) or a listing (~45 KB), and any
+            # query string makes a page of its own: 3,000 entries are at most ~135 MB a process
+            # however readers (or a crawler) vary the URLs. More wants Redis (docs/deploy.md).
+            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_CACHE_ENTRIES", 3_000)},
         }
     )
 }

@@ -292,3 +292,12 @@ def test_saving_a_story_loaded_in_part_writes_only_what_was_loaded(varied):
         story.save()
     assert len(queries) == 1 and "image_count" not in queries[0]["sql"] and '"body"' not in queries[0]["sql"]
     assert Article.objects.get(pk=story.pk).title == "Only the title"
+
+
+def test_the_table_escapes_provider_names(admin_client):
+    hostile = make_provider(name="<b>Evil</b> & 'Co'", domain="evil.example")
+    make_article(provider=hostile, quality=50, published_at=NOON)
+    html = admin_client.get(url(since=TODAY.isoformat(), until=TODAY.isoformat())).text
+    table = html.split("By provider")[1]
+    assert "&lt;b&gt;Evil&lt;/b&gt; &amp; &#x27;Co&#x27;" in table
+    assert "<b>Evil</b>" not in html

@@ -119,15 +119,18 @@ def test_a_topic_renamed_changes_the_etag_though_no_story_changed(api, django_ca
     assert "Artificial intelligence" in json.dumps(again.json()["topics"])
 
 
-def test_a_scheduled_story_going_live_changes_the_etag(api):
-    make_article()
+def test_a_story_going_live_as_another_expires_changes_the_etag(api):
+    # The same number of live stories and the same latest edit before and after: only the
+    # schedule's boundary passed tells the ETag that the list changed.
     when = timezone.now() + dt.timedelta(minutes=5)
-    make_article(title="Scheduled", publish_at=when)
+    leaving = make_article(title="Leaving", unpublish_at=when)
+    make_article(title="Arriving", publish_at=when)
+    Article.objects.update(updated_at=timezone.now() - dt.timedelta(days=1))
     first = api.get("/api/stories/")
-    assert "Scheduled" not in first.text
+    assert "Leaving" in first.text and "Arriving" not in first.text
     with mock.patch("django.utils.timezone.now", return_value=when + dt.timedelta(seconds=1)):
         again = api.get("/api/stories/", HTTP_IF_NONE_MATCH=first["ETag"])
-    assert again.status_code == 200 and "Scheduled" in again.text
+    assert again.status_code == 200 and "Arriving" in again.text and leaving.title not in again.text
 
 
 def test_topics_and_outlets_with_live_stories_are_listed_with_links_to_them(api, django_assert_max_num_queries):

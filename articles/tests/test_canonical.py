@@ -49,7 +49,8 @@ from .test_import import story_text
         ("https://example.com/amp", "https://example.com/amp"),
         # Only the scheme's own default port is dropped.
         ("https://example.com:80/a", "https://example.com:80/a"),
-        ("http://example.com:443/a", "https://example.com:443/a"),
+        ("http://example.com:443/a", "https://example.com/a"),
+        ("https://example.com/a/amp.amp", "https://example.com/a"),
         ("", ""),
     ],
 )

@@ -209,3 +209,21 @@ def test_a_story_that_is_not_live_is_not_pinned(client, editorial_groups):  # no
     assert set(RankOverride.objects.values_list("article_id", flat=True)) == {live.pk}
     said = [str(message) for message in get_messages(response.wsgi_request)]
     assert "1 story(ies) not pinned: not live, so not in Top stories." in said
+
+
+def test_every_worker_sees_a_new_pin_a_burial_and_a_lift(admin_user):
+    # Their token (services.ranking_changed) is in one process's local cache: the stamp of the
+    # present reads the overrides themselves.
+    story, other = make_article(published_at=hours_ago(1)), make_article(published_at=hours_ago(1))
+    stamps = [ranking_moment(now=NOW)]
+    pin_story(article=story, slot=1, hours=3, user=admin_user)
+    stamps.append(ranking_moment(now=NOW))
+    bury_story(article=other, user=admin_user)
+    stamps.append(ranking_moment(now=NOW))
+    lift_override(article=other, user=admin_user)
+    stamps.append(ranking_moment(now=NOW))
+    lift_override(article=story, user=admin_user)
+    stamps.append(ranking_moment(now=NOW))
+    # A stamp for each set of overrides in force: a lift brings back the stamp of what is left.
+    assert len(set(stamps[:3])) == 3
+    assert (stamps[3], stamps[4]) == (stamps[1], stamps[0])

@@ -52,8 +52,8 @@ def test_defaults_suit_a_laptop(load, tmp_path):
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["CONN_MAX_AGE"] == 60
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
-    # Django's default (300) would evict a site's pages and cards before they are asked for again.
-    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 10_000
+    # More than Django's 300, bounded in memory however the URLs vary (docs/deploy.md).
+    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 3_000
     assert settings["USE_TZ"] is True
     assert settings["TAGGIT_CASE_INSENSITIVE"] is True
     assert settings["SECURE_SSL_REDIRECT"] is False
