@@ -23,8 +23,8 @@ def feed_links(title, rss_url, atom_url):
     ]
 
 
-def news_article_data(article, url):
-    """schema.org NewsArticle for a story page, as plain data for json_ld."""
+def news_article_data(article, url, images):
+    """schema.org NewsArticle for a story page, as plain data for json_ld; `images` are the story's, in order."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -37,7 +37,7 @@ def news_article_data(article, url):
         data["datePublished"] = article.published_at.isoformat()
     if article.excerpt:
         data["description"] = Truncator(as_text(article.excerpt)).chars(300)
-    images = [image.url for image in article.images.all() if http_url(image.url)]
+    images = [image.url for image in images if http_url(image.url)]
     if images:
         data["image"] = images
     if article.provider:

@@ -270,15 +270,15 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
 
     def get_queryset(self):
         if is_staff_reader(self.request):
-            return Article.objects.for_detail()
-        return Article.objects.published().for_detail()
+            return Article.objects.for_story_page()
+        return Article.objects.published().for_story_page()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
         url = absolute_url(self.request, article.get_absolute_url())
         video_id = story_video_id(article.featured_content, article.original_url, article.web_url)
-        images = article.images.all()
+        images, topics, related_links = story_parts(article)
         # Only our own copies are shown: an image not cached yet is left out, not a box waiting for it.
         pictured = [image for image in images if image.picture()]
         context.update(
@@ -288,19 +288,27 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             canonical_url=url,
             noindex=not article.is_public,
             images=images,
-            lead_image=article.lead_image,
+            lead_image=images[0] if images else None,
             shown_lead=pictured[0] if pictured and not video_id else None,
             gallery=pictured if video_id else pictured[1:],
-            topics=article.topic_list,
-            related_links=article.related_links.all(),
+            topics=topics,
+            related_links=related_links,
             video_url=youtube_embed_url(video_id) if video_id else "",
-            json_ld_data=news_article_data(article, url),
-            coverage=story_coverage(article),
+            json_ld_data=news_article_data(article, url, images),
+            coverage=story_coverage(article, related_links),
             feeds=feed_links(
                 f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom")
             ),
         )
         return context
+
+
+def story_parts(article):
+    """The story page's (images, topics, related coverage), each in the file's order: one query each."""
+    images = list(article.images.order_by("position"))
+    tagged = article.tagged_topics.select_related("tag").order_by("position", "id")
+    related_links = list(article.related_links.select_related("provider").order_by("position"))
+    return images, [each.tag for each in tagged], related_links
 
 
 def story_page_content(request, slug):
@@ -332,7 +340,7 @@ class PreviewLinkView(ArticleDetailView):
         self.link = link_from_token(self.kwargs["token"])
         if self.link is None:
             raise Http404("This preview link does not work (any more).")
-        article = Article.objects.for_detail().get(pk=self.link.article_id)
+        article = Article.objects.for_story_page().get(pk=self.link.article_id)
         if self.link.revision is not None:
             content = self.link.revision.content
             for name in REVISION_PREVIEW_FIELDS:

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles.embeds import PLAYER_HOST, youtube_id_from_url
 from articles.models import Article
@@ -200,3 +202,24 @@ def test_in_the_real_samples_every_video_with_a_youtube_link_gets_the_player_and
             videos += 1
             assert player_sources(html), article.original_url
     assert videos > 0
+
+
+def test_the_page_reads_images_topics_and_related_coverage_in_file_order_with_one_query_each(client, settings):
+    settings.NEWSROOM_PAGE_CACHE = False
+    article = make_article(topics=["Zeta", "Alpha", "Middle"], images=3, related=9)
+    client.get(article.get_absolute_url())  # the header's topics, counted once
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(article.get_absolute_url())
+
+    tables = ("articles_image", "articles_taggedarticle", "articles_relatedlink")
+    reading = [query["sql"] for query in queries if query["sql"].lstrip().startswith("SELECT")]
+    for table in tables:
+        assert len([sql for sql in reading if f'FROM "{table}' in sql]) == 1, table
+    html = response.text
+    names = re.findall(r'<li><a href="/topics/[^"]*/">(\w+)</a></li>', html)
+    assert names[-3:] == ["Zeta", "Alpha", "Middle"]
+    titles = [link.title for link in article.related_links.order_by("position")]
+    shown = re.findall(r'<h3 class="related__title"><a [^>]*>([^<]*)</a>', html)
+    assert shown == titles
+    assert response.context["lead_image"] == article.images.get(position=0)
