@@ -59,7 +59,7 @@ class ArticleListView(ReaderPageMixin, FilterView):
     fixed_filters = ()
 
     def get_queryset(self):
-        return Article.objects.for_cards()
+        return Article.objects.listed()
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -152,7 +152,7 @@ class TopicArticleListView(ArticleListView):
         self.topic_name = topics[self.topic_slug]
 
     def get_queryset(self):
-        return Article.objects.for_cards().for_topic(self.topic_slug)
+        return Article.objects.listed().for_topic(self.topic_slug)
 
     def heading(self):
         return f"Topic: {self.topic_name}"
@@ -195,7 +195,7 @@ class ProviderArticleListView(ArticleListView):
         return next((outlet for outlet in outlets if outlet.slug in public), None)
 
     def get_queryset(self):
-        return Article.objects.for_cards().for_provider(self.slug)
+        return Article.objects.listed().for_provider(self.slug)
 
     def canonical_path(self):
         return reverse("articles:provider", kwargs={"slug": self.slug})

@@ -2,8 +2,12 @@
 
 import pytest
 from django.core.cache import cache
+from django.db.models import prefetch_related_objects
+from django.template import engines
+from django.utils import timezone
 
-from articles.cards import card_key
+from articles import cards
+from articles.cards import CARD_ROW_FIELDS, CARD_TEMPLATE, card_key, key_columns, story_from_columns
 from articles.models import Article, Topic
 from articles.pagecache import public_generation
 from articles.services import providers_changed, stories_changed, topics_changed
@@ -24,8 +28,7 @@ def _no_page_cache(settings):
 
 
 def _card_of(story, **variant):
-    story = Article.objects.for_cards().get(pk=story.pk)
-    return card_key(story, generation=public_generation(), **variant)
+    return card_key(key_columns([story.pk])[story.pk], generation=public_generation(), **variant)
 
 
 def test_a_card_rendered_on_one_listing_is_reused_by_another(client):
@@ -127,3 +130,59 @@ def test_the_filter_options_escape_names_and_values(client):
     page = client.get("/").text
     assert "<script>x()</script>" not in page and "<b>T</b>" not in page
     assert '<option value="outlet">Outlet &quot;&gt;&lt;script&gt;x()&lt;/script&gt;</option>' in page
+
+
+# The cards' key columns (articles.cards.key_columns): SQL written once, values as the ORM's.
+
+
+def test_key_columns_hold_what_the_orm_loads_for_a_card(client):
+    outlet = make_provider(name="Outlet", slug="outlet")
+    pictured = make_article(provider=outlet, images=2, topics=["Courts"])
+    bare = make_article(provider=None)
+
+    found = key_columns([bare.pk, pictured.pk])
+
+    for story in (pictured, bare):
+        row = Article.objects.for_cards().get(pk=story.pk)
+        expected = (row.pk, row.updated_at, *(getattr(row, name) for name in CARD_ROW_FIELDS))
+        assert found[story.pk][: len(expected)] == expected
+        assert found[story.pk][-1] == row.card_image
+    assert found[pictured.pk][-5:-1] == (outlet.pk, "Outlet", "outlet", outlet.updated_at)
+    assert found[bare.pk][-5:] == (None, None, None, None, None)
+
+
+def test_a_card_built_from_key_columns_is_the_card_of_the_orms_row():
+    story = make_article(images=1, topics=["Courts", "Space"], excerpt="Ampersands & <tags>")
+    from_columns = story_from_columns(key_columns([story.pk])[story.pk])
+    from_orm = Article.objects.for_cards().get(pk=story.pk)
+    prefetch_related_objects([from_columns], Article.objects.topics_prefetch())
+    card = engines["jinja2"].env.get_template(CARD_TEMPLATE).module.card
+
+    assert str(card(from_columns, compact=False, eager=True)) == str(card(from_orm, compact=False, eager=True))
+    assert from_columns.published_at == from_orm.published_at and timezone.is_aware(from_columns.published_at)
+
+
+def test_pages_of_every_length_get_their_cards_and_reuse_the_written_query(client):
+    stories = [make_article(title=f"Numbered {n}") for n in range(23)]
+
+    first, last = client.get("/").text, client.get("/?page=2").text
+
+    assert first.count('<article class="card') == 20 and last.count('<article class="card') == 3
+    assert "Numbered 0" in first and "Numbered 22" in last
+    assert key_columns([stories[0].pk, stories[1].pk, stories[2].pk]).keys() == {s.pk for s in stories[:3]}
+    assert {size for _, size in cards._prepared} >= {20, 3}
+
+
+def test_a_story_taken_down_between_the_ids_and_the_columns_is_left_out(client, monkeypatch):
+    make_article(title="Still here")
+    gone = make_article(title="Taken down")
+    real = cards.key_columns
+
+    def taken_down_meanwhile(ids, **kwargs):
+        Article.objects.filter(pk=gone.pk).delete()
+        return real(ids, **kwargs)
+
+    monkeypatch.setattr(cards, "key_columns", taken_down_meanwhile)
+    page = client.get("/").text
+
+    assert "Still here" in page and "Taken down" not in page
