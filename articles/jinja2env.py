@@ -15,17 +15,18 @@ import datetime
 
 from django.template import defaultfilters
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.timezone import template_localtime
 from jinja2 import Environment
+
+from core.cached_reverse import cached_reverse
 
 from .templatetags.newsroom import as_text, highlighted, http_url, json_ld, picture
 
 
 def url(name, *args, **kwargs):
     """{{ url("articles:topic", slug=topic.slug) }}: reverse() with positional or keyword arguments."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    return cached_reverse(name, args=args, kwargs=kwargs)
 
 
 def date(value, arg=None):

@@ -3,11 +3,11 @@ from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from core.cached_reverse import cached_reverse
 from core.fields import OrderedJSONField
 from providers.models import Provider
 
@@ -28,7 +28,7 @@ class Topic(TagBase):
         constraints = [models.UniqueConstraint(Lower("name"), name="topic_name_unique_any_case")]
 
     def get_absolute_url(self):
-        return reverse("articles:topic", kwargs={"slug": self.slug})
+        return cached_reverse("articles:topic", kwargs={"slug": self.slug})
 
 
 class TaggedArticle(ItemBase):
@@ -262,7 +262,7 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:detail", kwargs={"slug": self.slug})
+        return cached_reverse("articles:detail", kwargs={"slug": self.slug})
 
     @property
     def identifying_url(self):

@@ -12,6 +12,7 @@ from django.utils.text import Truncator
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
+from core.cached_reverse import cached_reverse
 from providers.models import Provider
 
 from .cards import story_cards
@@ -38,7 +39,7 @@ def navigation(request):
     top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))[:NAV_TOPICS]
     topics = []
     for slug, name in top:
-        url = reverse("articles:topic", kwargs={"slug": slug})
+        url = cached_reverse("articles:topic", kwargs={"slug": slug})
         topics.append({"url": url, "name": name, "current": request.path == url})
     return {"nav_topics": topics}
 

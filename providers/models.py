@@ -1,7 +1,7 @@
 from django.db import models
-from django.urls import reverse
 from django.utils.text import slugify
 
+from core.cached_reverse import cached_reverse
 from core.fields import OrderedJSONField
 
 
@@ -50,7 +50,7 @@ class Provider(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("articles:provider", kwargs={"slug": self.slug})
+        return cached_reverse("articles:provider", kwargs={"slug": self.slug})
 
     def natural_key(self):
         return (self.domain, self.name)
