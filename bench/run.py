@@ -268,6 +268,9 @@ class Bench:
 
     def report(self):
         rows = self.results["rows"]
+        if not rows:
+            log("no measure ran: no results written")
+            return
         widths = [max(len(str(r[k])) for r in rows + [dict.fromkeys(r, k) for r in rows[:1]]) for k in rows[0]]
         header = ["measure", "value", "reference", "ratio", "target", "met"]
         lines = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template import engines
+from django.test.signals import template_rendered
 from django.utils import timezone
 
 from articles import cards
@@ -12,6 +13,7 @@ from articles.models import Article, Topic
 from articles.pagecache import public_generation
 from articles.services import providers_changed, stories_changed, topics_changed
 from articles.tests.factories import make_article, make_provider
+from articles.views import FILTER_FORM_TEMPLATE
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +132,50 @@ def test_the_filter_options_escape_names_and_values(client):
     page = client.get("/").text
     assert "<script>x()</script>" not in page and "<b>T</b>" not in page
     assert '<option value="outlet">Outlet &quot;&gt;&lt;script&gt;x()&lt;/script&gt;</option>' in page
+
+
+@pytest.fixture
+def form_renders():
+    """The filter form's renderings, by the pages' template_rendered signal."""
+    rendered = []
+
+    def receiver(sender, template, **kwargs):
+        if getattr(template, "template", None) is not None and template.template.name == FILTER_FORM_TEMPLATE:
+            rendered.append(template)
+
+    template_rendered.connect(receiver)
+    yield rendered
+    template_rendered.disconnect(receiver)
+
+
+def test_the_filter_form_is_rendered_once_per_page_query_and_content(client, form_renders):
+    make_article(provider=make_provider(name="First Outlet", slug="first"))
+    make_article(provider=make_provider(name="Second Outlet", slug="second"))
+
+    client.get("/?provider=second")
+    again = client.get("/?provider=second").text
+    assert len(form_renders) == 1
+    assert '<option value="second" selected>Second Outlet</option>' in again
+
+    first = client.get("/?provider=first").text
+    client.get("/topics/")  # no form
+    client.get("/?provider=first&page=1&utm_source=feed")
+    assert len(form_renders) == 2
+    assert '<option value="first" selected>First Outlet</option>' in first
+
+    make_article(provider=make_provider(name="Third Outlet", slug="third"))
+    assert '<option value="third">Third Outlet</option>' in client.get("/?provider=first").text
+    assert len(form_renders) == 3
+
+
+def test_a_search_typed_into_the_form_is_kept_per_query_and_escaped(client, form_renders):
+    make_article(title="Budget talks")
+    hostile = client.get("/", {"q": '"><script>x()</script>'}).text
+    plain = client.get("/", {"q": "budget"}).text
+
+    assert "<script>x()</script>" not in hostile and "&lt;script&gt;x()&lt;/script&gt;" in hostile
+    assert 'value="budget"' in plain and "x()" not in plain
+    assert len(form_renders) == 2
 
 
 # The cards' key columns (articles.cards.key_columns): SQL written once, values as the ORM's.
