@@ -184,8 +184,12 @@ class Article(models.Model):
             models.CheckConstraint(condition=~Q(url_key=""), name="article_has_identifying_url"),
         ]
         indexes = [
+            # The listings' order, and the schedule's columns, which every reader query tests
+            # (published()): a deep page's OFFSET and the count then read the index alone.
             models.Index(
-                fields=["-published_at", "-id"], condition=Q(published=True), name="article_published_listing"
+                fields=["-published_at", "-id", "publish_at", "unpublish_at"],
+                condition=Q(published=True),
+                name="article_published_listing",
             ),
             models.Index(fields=["provider", "-published_at"], name="article_by_provider"),
             # Held stories, at the back of triage's queue.
