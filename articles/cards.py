@@ -18,7 +18,6 @@ A card is never stale, then, and needs no deleting: an old one is not asked for.
 import hashlib
 
 from django.core.cache import cache
-from django.db import connections
 from django.db.models import prefetch_related_objects
 from django.template import engines
 from markupsafe import Markup
@@ -27,6 +26,7 @@ from providers.models import Provider
 
 from .models import Article
 from .pagecache import CACHE_SECONDS, freshness
+from .prepared import PreparedQuery, instance
 
 CARD_TEMPLATE = "articles/_card.html"
 # The story's own columns a card shows (templates/jinja2/articles/_card.html).
@@ -41,77 +41,32 @@ KEY_COLUMNS = (
 # What a listing's filters add to its stories and a card shows.
 LISTING_EXTRAS = ("search_excerpt", "cluster_others")
 
-# {(database alias, number of ids): (SQL, parameters, the parameters' slots for the ids, the columns' expressions)}
-_prepared = {}
+KEY_COLUMNS_QUERY = PreparedQuery(
+    lambda ids: Article.objects.with_card_image().filter(pk__in=ids).order_by().values_list(*KEY_COLUMNS)
+)
 
 
 def key_columns(ids, *, using="default"):
     """{id: the KEY_COLUMNS of that story, as the ORM would give them} for these stories, in one query.
 
-    The ORM writes the query once per process, database and number of ids
-    (a page has at most a listing's page size); each page then only binds its
-    ids. Building and compiling the same query through the ORM took a listing
-    about 2 ms of its 6 (bench/profile_pages.py).
+    A prepared query (articles.prepared): building and compiling it through
+    the ORM took a listing about 2 ms of its 6 (bench/profile_pages.py).
     """
     ids = list(ids)
     if not ids:
         return {}
-    prepared = _prepared.get((using, len(ids)))
-    if prepared is None:
-        placeholders = range(-len(ids), 0)  # no story has a negative id
-        query = (
-            Article.objects.using(using)
-            .with_card_image()
-            .filter(pk__in=placeholders)
-            .order_by()
-            .values_list(*KEY_COLUMNS)
-        )
-        compiler = query.query.get_compiler(using=using)
-        sql, params = compiler.as_sql()
-        slots = [index for index, value in enumerate(params) if type(value) is int and value < 0]
-        if len(slots) != len(ids):
-            raise RuntimeError(f"key_columns(): {len(slots)} slots for {len(ids)} ids in {sql}")
-        expressions = [expression for expression, _, _ in compiler.select]
-        prepared = _prepared[(using, len(ids))] = (sql, params, slots, expressions)
-    sql, params, slots, expressions = prepared
-    params = list(params)
-    for slot, pk in zip(slots, ids, strict=True):
-        params[slot] = pk
-    connection = connections[using]
-    # The conversions the ORM applies to each column (aware datetimes, the lead image's JSON).
-    converters = [
-        [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
-        for expression in expressions
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    found = {}
-    for row in rows:
-        values = []
-        for value, expression, functions in zip(row, expressions, converters, strict=True):
-            for function in functions:
-                value = function(value, expression, connection)
-            values.append(value)
-        found[values[0]] = tuple(values)
-    return found
+    return {row[0]: row for row in KEY_COLUMNS_QUERY.rows(ids, using=using)}
 
 
 def story_from_columns(columns, *, using="default"):
     """A story (with its provider and card_image) from its KEY_COLUMNS: what a card template reads."""
     values = dict(zip(KEY_COLUMNS, columns, strict=True))
-    story = _loaded(Article, using, {"id": values["pk"], **{name: values[name] for name in STORY_FIELDS}})
+    story = instance(Article, {"id": values["pk"], **{name: values[name] for name in STORY_FIELDS}}, using=using)
     story.card_image = values["card_image"]
     if story.provider_id is not None:
         provider = {name.removeprefix("provider__"): values[name] for name in PROVIDER_COLUMNS}
-        story.provider = _loaded(Provider, using, {"id": values["provider_id"], **provider})
+        story.provider = instance(Provider, {"id": values["provider_id"], **provider}, using=using)
     return story
-
-
-def _loaded(model, using, values):
-    """An instance as the ORM loads one with only these fields (model.from_db() takes them in field order)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
-    return model.from_db(using, names, [values[name] for name in names])
 
 
 # The columns of KEY_COLUMNS that are the story's own fields, and its provider's.

@@ -1,0 +1,101 @@
+"""Reader queries the ORM writes once per process, then runs with each request's values.
+
+Building a queryset and compiling it to SQL cost the reader pages more than
+running it: a listing spent about 2 ms of its 6 on its cards' query, a story
+page half its time on five small queries (bench/profile_pages.py, py-spy on
+a gunicorn worker). A PreparedQuery asks the ORM for a query's SQL once per
+database and shape, with marker values where a request's values go, and
+then binds each request's values in their place. The SQL, its quoting and
+the conversion of each column (aware datetimes, JSON) stay the ORM's.
+
+Only ids and strings are bound, values that reach the database as they are;
+a time (the schedule of published()) would be adapted per database, so a
+query that needs one tests it in Python instead (Article.is_public_at()).
+"""
+
+from django.db import connections
+
+# Where the ORM put a request's values: an id no row has, a text no reader sends.
+ID_MARKER_BASE = -1_000_000
+TEXT_MARKER = "\x1fprepared-{}\x1f"
+
+
+class PreparedQuery:
+    """A values_list() query, written once per database and shape.
+
+    `build(*arguments)` returns the queryset for these arguments: each an id,
+    a string or a list of ids (the list's length is part of the shape).
+    """
+
+    def __init__(self, build):
+        self.build = build
+        self._prepared = {}
+
+    def rows(self, *arguments, using="default"):
+        """The query's rows for these arguments, each a tuple of the columns as the ORM gives them."""
+        shape = (using, *(len(argument) if isinstance(argument, list) else None for argument in arguments))
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            prepared = self._prepared[shape] = self._prepare(arguments, using)
+        sql, params, slots, expressions = prepared
+        params = list(params)
+        for slot, value in zip(slots, _flat(arguments), strict=True):
+            params[slot] = value
+        connection = connections[using]
+        converters = [
+            [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
+            for expression in expressions
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [_converted(row, expressions, converters, connection) for row in rows]
+
+    def _prepare(self, arguments, using):
+        markers, count = [], 0
+        for argument in arguments:
+            if isinstance(argument, list):
+                markers.append([ID_MARKER_BASE - count - index for index in range(len(argument))])
+                count += len(argument)
+            elif isinstance(argument, str):
+                markers.append(TEXT_MARKER.format(count))
+                count += 1
+            else:
+                markers.append(ID_MARKER_BASE - count)
+                count += 1
+        compiler = self.build(*markers).query.get_compiler(using=using)
+        sql, params = compiler.as_sql()
+        slots = []
+        for marker in _flat(markers):
+            if params.count(marker) != 1:
+                raise RuntimeError(f"PreparedQuery: {marker!r} is not in one place of {sql} {params}")
+            slots.append(params.index(marker))
+        return sql, params, slots, [expression for expression, _, _ in compiler.select]
+
+
+def _flat(arguments):
+    for argument in arguments:
+        if isinstance(argument, list):
+            yield from argument
+        else:
+            yield argument
+
+
+def _converted(row, expressions, converters, connection):
+    values = []
+    for value, expression, functions in zip(row, expressions, converters, strict=True):
+        for function in functions:
+            value = function(value, expression, connection)
+        values.append(value)
+    return tuple(values)
+
+
+def instance(model, values, *, using="default"):
+    """A model instance as the ORM loads one with only these fields ({attname: value}; from_db() wants field order)."""
+    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    return model.from_db(using, names, [values[name] for name in names])
+
+
+def shown_fields(model, *, leaving_out=()):
+    """The attnames of `model`'s concrete fields less those named in `leaving_out`: a whole row's values_list()."""
+    return [field.attname for field in model._meta.concrete_fields if field.name not in leaving_out]

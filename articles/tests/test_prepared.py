@@ -1,0 +1,85 @@
+"""Prepared queries (articles.prepared): written once per shape, bound per request, rows as the ORM gives them."""
+
+import pytest
+
+from articles.models import Article
+from articles.prepared import PreparedQuery, instance
+from articles.story_page import story_by_slug, story_parts
+from articles.tests.factories import make_article, make_provider
+
+pytestmark = pytest.mark.django_db
+
+COLUMNS = ("pk", "title", "slug", "published_at", "updated_at", "provider__name", "extra")
+
+
+def counting(build):
+    """`build`, counting the times the ORM is asked for the query."""
+    calls = []
+
+    def counted(*arguments):
+        calls.append(arguments)
+        return build(*arguments)
+
+    return counted, calls
+
+
+def test_rows_are_the_orms_for_ids_and_texts_and_the_sql_is_written_once_per_shape():
+    stories = [make_article(provider=make_provider(name=f"Outlet {n}")) for n in range(4)]
+    by_ids, ids_built = counting(lambda ids: Article.objects.filter(pk__in=ids).order_by("pk").values_list(*COLUMNS))
+    by_slug, slug_built = counting(lambda slug: Article.objects.filter(slug=slug).values_list(*COLUMNS))
+    ids_query, slug_query = PreparedQuery(by_ids), PreparedQuery(by_slug)
+
+    for chosen in ([stories[0], stories[2]], [stories[1], stories[3]], stories[:3]):
+        expected = list(Article.objects.filter(pk__in=[s.pk for s in chosen]).order_by("pk").values_list(*COLUMNS))
+        assert ids_query.rows([s.pk for s in chosen]) == expected
+    for story in stories:
+        assert slug_query.rows(story.slug) == list(Article.objects.filter(pk=story.pk).values_list(*COLUMNS))
+
+    assert len(ids_built) == 2  # two ids, then three
+    assert len(slug_built) == 1
+
+
+@pytest.mark.parametrize("slug", ["x' OR '1'='1", 'x" OR 1=1 --', "%", "\\", "story-number-1;DROP TABLE x"])
+def test_a_bound_text_is_a_value_never_sql(slug):
+    make_article()
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list("pk"))
+    assert query.rows(slug) == []
+    assert Article.objects.exists()
+
+
+def test_a_query_that_drops_an_argument_is_refused_when_written():
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug="fixed").values_list("pk"))
+    with pytest.raises(RuntimeError, match="is not in one place"):
+        query.rows("anything")
+
+
+def test_an_instance_from_columns_is_the_orms_with_the_rest_deferred():
+    story = make_article(title="Loaded")
+    loaded = instance(Article, {"id": story.pk, "title": "Loaded", "slug": story.slug})
+    assert loaded == story and loaded.title == "Loaded" and loaded.get_absolute_url() == story.get_absolute_url()
+    assert loaded.get_deferred_fields() >= {"excerpt", "body"}
+
+
+def test_the_story_pages_rows_are_the_orms():
+    outlet, other = make_provider(name="Outlet"), make_provider(name="Other")
+    story = make_article(provider=outlet, topics=["Zeta", "Alpha"], images=2, related=3)
+    story.related_links.filter(position=1).update(provider=other)
+    story.related_links.filter(position=2).update(provider=None)
+
+    found = story_by_slug(story.slug)
+    images, topics, links = story_parts(found)
+
+    stored = Article.objects.for_detail().get(pk=story.pk)
+    assert (found.pk, found.title, found.published_at, found.provider.name) == (
+        stored.pk,
+        stored.title,
+        stored.published_at,
+        "Outlet",
+    )
+    assert images == list(stored.images.order_by("position"))
+    assert [image.picture_files for image in images] == [image.picture_files for image in stored.images.all()]
+    assert [topic.name for topic in topics] == ["Zeta", "Alpha"]
+    assert [(link.title, link.provider and link.provider.name) for link in links] == [
+        (link.title, link.provider and link.provider.name) for link in stored.related_links.order_by("position")
+    ]
+    assert story_by_slug("no-such-story") is None
