@@ -245,12 +245,12 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def for_story_page(self):
-        """The story page's row: the story and its provider; articles.views.story_parts() loads the rest.
+        """A story page's row through the ORM (a preview link's); articles.story_page reads the public page's.
 
-        Three plain queries for its images, topics and related coverage cost
-        the page a third of what the same three as prefetches do
-        (bench/profile_pages.py: 1.4 ms against 3.1 ms of Django's prefetch
-        machinery on a story with nine related items).
+        Its images, topics and related coverage come from story_parts(), one
+        plain query each: as prefetches they cost the page twice as much
+        (bench/profile_pages.py: 3.1 ms against 1.4 ms on a story with nine
+        related items).
         """
         return self.select_related("provider").defer(*PAGE_UNSHOWN_FIELDS)
 

@@ -5,6 +5,7 @@ readers share cached pages, staff see unpublished stories as previews.
 """
 
 from django.core.cache import cache
+from django.db import router
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.template import engines
 from django.urls import reverse
@@ -33,6 +34,7 @@ from .pagecache import (
 )
 from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
+from .story_page import story_by_slug, story_parts
 from .templatetags.newsroom import as_text
 
 DESCRIPTION_LENGTH = 160
@@ -301,17 +303,19 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
     context_object_name = "article"
     slug_url_kwarg = "slug"
 
-    def get_queryset(self):
-        if is_staff_reader(self.request):
-            return Article.objects.for_story_page()
-        return Article.objects.published().for_story_page()
+    def get_object(self, queryset=None):
+        """The story at this address: for readers only while it is public (Article.is_public, as published())."""
+        article = story_by_slug(self.kwargs[self.slug_url_kwarg], using=router.db_for_read(Article))
+        if article is None or not (article.is_public or is_staff_reader(self.request)):
+            raise Http404("No story at this address.")
+        return article
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
         url = absolute_url(self.request, article.get_absolute_url())
         video_id = story_video_id(article.featured_content, article.original_url, article.web_url)
-        images, topics, related_links = story_parts(article)
+        images, topics, related_links = story_parts(article, using=article._state.db)
         # Only our own copies are shown: an image not cached yet is left out, not a box waiting for it.
         pictured = [image for image in images if image.picture()]
         context.update(
@@ -334,14 +338,6 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             ),
         )
         return context
-
-
-def story_parts(article):
-    """The story page's (images, topics, related coverage), each in the file's order: one query each."""
-    images = list(article.images.order_by("position"))
-    tagged = article.tagged_topics.select_related("tag").order_by("position", "id")
-    related_links = list(article.related_links.select_related("provider").order_by("position"))
-    return images, [each.tag for each in tagged], related_links
 
 
 def story_page_content(request, slug):

@@ -1,0 +1,67 @@
+"""The story page's rows: the story with its provider, its images, topics and related coverage.
+
+Four prepared queries (articles.prepared), each written by the ORM once per
+process: the same queries built and compiled per request were half of the
+page's time (py-spy on a gunicorn worker under wrk). They give model
+instances as the ORM would, with the columns the page shows.
+"""
+
+from providers.models import Provider
+
+from .images.models import Image
+from .models import Article, RelatedLink, Topic
+from .prepared import PreparedQuery, instance, shown_fields
+from .querysets import PAGE_UNSHOWN_FIELDS
+
+STORY_FIELDS = shown_fields(Article, leaving_out=PAGE_UNSHOWN_FIELDS)
+LINK_FIELDS = shown_fields(RelatedLink, leaving_out=("extra", "layout"))
+IMAGE_FIELDS = shown_fields(Image)
+PROVIDER_FIELDS = shown_fields(Provider)
+# A row's provider, after the row's own columns.
+WITH_PROVIDER = tuple(f"provider__{name}" for name in PROVIDER_FIELDS)
+TAGGED = Article._meta.get_field("tagged_topics").related_model
+
+STORY = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list(*STORY_FIELDS, *WITH_PROVIDER))
+IMAGES = PreparedQuery(
+    lambda story: Image.objects.filter(article=story).order_by("position").values_list(*IMAGE_FIELDS)
+)
+TOPICS = PreparedQuery(
+    lambda story: (
+        TAGGED.objects.filter(content_object=story)
+        .order_by("position", "id")
+        .values_list("tag__id", "tag__name", "tag__slug")
+    )
+)
+LINKS = PreparedQuery(
+    lambda story: (
+        RelatedLink.objects.filter(article=story).order_by("position").values_list(*LINK_FIELDS, *WITH_PROVIDER)
+    )
+)
+
+
+def story_by_slug(slug, *, using="default"):
+    """The story at this address, published or not (the caller decides who may see it), or None."""
+    rows = STORY.rows(slug, using=using)
+    return _with_provider(Article, STORY_FIELDS, rows[0], using) if rows else None
+
+
+def story_parts(article, *, using="default"):
+    """The story page's (images, topics, related coverage), each in the file's order: one query each."""
+    images = [
+        instance(Image, dict(zip(IMAGE_FIELDS, row, strict=True)), using=using)
+        for row in IMAGES.rows(article.pk, using=using)
+    ]
+    topics = [
+        instance(Topic, dict(zip(("id", "name", "slug"), row, strict=True)), using=using)
+        for row in TOPICS.rows(article.pk, using=using)
+    ]
+    links = [_with_provider(RelatedLink, LINK_FIELDS, row, using) for row in LINKS.rows(article.pk, using=using)]
+    return images, topics, links
+
+
+def _with_provider(model, fields, row, using):
+    """An instance of `model` from a row of its `fields` and then its provider's (none: all None)."""
+    obj = instance(model, dict(zip(fields, row[: len(fields)], strict=True)), using=using)
+    provider = dict(zip(PROVIDER_FIELDS, row[len(fields) :], strict=True))
+    obj.provider = instance(Provider, provider, using=using) if provider["id"] is not None else None
+    return obj
