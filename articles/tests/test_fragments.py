@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from articles import cards
 from articles.cards import CARD_ROW_FIELDS, CARD_TEMPLATE, card_key, key_columns, story_from_columns
+from articles.filters import ArticleFilter
 from articles.models import Article, Topic
 from articles.pagecache import public_generation
 from articles.services import providers_changed, stories_changed, topics_changed
@@ -232,3 +233,17 @@ def test_a_story_taken_down_between_the_ids_and_the_columns_is_left_out(client, 
     page = client.get("/").text
 
     assert "Still here" in page and "Taken down" not in page
+
+
+def test_an_unfiltered_listing_builds_no_filter_form_once_its_markup_is_cached(client, monkeypatch):
+    make_article(title="Plain listing")
+    client.get("/")
+    built = []
+    real = ArticleFilter.form
+    monkeypatch.setattr(ArticleFilter, "form", property(lambda self: built.append(self) or real.fget(self)))
+
+    page = client.get("/").text
+    assert "Plain listing" in page and 'name="q"' in page
+    assert built == []
+    client.get("/?q=plain")
+    assert built, "a filtered page validates its filters with the form"
