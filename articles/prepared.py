@@ -39,8 +39,9 @@ class PreparedQuery:
             prepared = self._prepared[shape] = self._prepare(arguments, using)
         sql, params, slots, expressions = prepared
         params = list(params)
-        for slot, value in zip(slots, _flat(arguments), strict=True):
-            params[slot] = value
+        values = list(_flat(arguments))
+        for slot, which in slots:
+            params[slot] = values[which]
         connection = connections[using]
         converters = [
             [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
@@ -65,11 +66,13 @@ class PreparedQuery:
                 count += 1
         compiler = self.build(*markers).query.get_compiler(using=using)
         sql, params = compiler.as_sql()
+        # (where in the parameters, which value): a value may be in several places (a subquery's).
         slots = []
-        for marker in _flat(markers):
-            if params.count(marker) != 1:
-                raise RuntimeError(f"PreparedQuery: {marker!r} is not in one place of {sql} {params}")
-            slots.append(params.index(marker))
+        for which, marker in enumerate(_flat(markers)):
+            places = [index for index, param in enumerate(params) if type(param) is type(marker) and param == marker]
+            if not places:
+                raise RuntimeError(f"PreparedQuery: {marker!r} is not in {sql} {params}")
+            slots += [(place, which) for place in places]
         return sql, params, slots, [expression for expression, _, _ in compiler.select]
 
 

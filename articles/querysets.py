@@ -254,23 +254,6 @@ class ArticleQuerySet(models.QuerySet):
         """
         return self.select_related("provider").defer(*PAGE_UNSHOWN_FIELDS)
 
-    def story_page_versions(self, slug):
-        """What the story page of `slug` shows, as versions: [(pk, slug, updated_at, provider's, related providers')].
-
-        One row for the story and one for each live story of its cluster (its
-        coverage), none when the story is not public: every edit of those
-        stories, of their providers and of the providers of their related
-        coverage moves one of these stamps. For articles.pagecache's per-page keys.
-        """
-        public = self.published()
-        cluster = public.filter(slug=slug).values("cluster")[:1]
-        return list(
-            public.filter(Q(slug=slug) | Q(cluster=Subquery(cluster)))
-            .order_by("pk")
-            .values_list("pk", "slug", "updated_at", "provider__updated_at")
-            .annotate(linked=Max("related_links__provider__updated_at"))
-        )
-
     def for_export(self):
         """Everything a fixture file holds, related items' images included."""
         images = self._related("images").order_by("position")

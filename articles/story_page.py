@@ -6,6 +6,9 @@ page's time (py-spy on a gunicorn worker under wrk). They give model
 instances as the ORM would, with the columns the page shows.
 """
 
+from django.db.models import Max, Q, Subquery
+from django.utils import timezone
+
 from providers.models import Provider
 
 from .images.models import Image
@@ -20,6 +23,8 @@ PROVIDER_FIELDS = shown_fields(Provider)
 # A row's provider, after the row's own columns.
 WITH_PROVIDER = tuple(f"provider__{name}" for name in PROVIDER_FIELDS)
 TAGGED = Article._meta.get_field("tagged_topics").related_model
+# What Article.is_public_at() reads: the prepared queries bind no time, so the schedule is tested in Python.
+SCHEDULE = ("published", "publish_at", "unpublish_at")
 
 STORY = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list(*STORY_FIELDS, *WITH_PROVIDER))
 IMAGES = PreparedQuery(
@@ -37,6 +42,36 @@ LINKS = PreparedQuery(
         RelatedLink.objects.filter(article=story).order_by("position").values_list(*LINK_FIELDS, *WITH_PROVIDER)
     )
 )
+
+
+VERSIONS = PreparedQuery(
+    lambda slug: (
+        Article.objects.filter(
+            Q(slug=slug) | Q(cluster=Subquery(Article.objects.filter(slug=slug).values("cluster")[:1]))
+        )
+        .order_by("pk")
+        .values_list("pk", "slug", "updated_at", "provider__updated_at", *SCHEDULE)
+        .annotate(linked=Max("related_links__provider__updated_at"))
+    )
+)
+
+
+def story_page_versions(slug, *, using="default"):
+    """What the story page of `slug` shows, as versions: [(pk, slug, updated_at, provider's, related providers')].
+
+    One row for the story and one for each live story of its cluster (its
+    coverage), none when the story is not public: every edit of those
+    stories, of their providers and of the providers of their related
+    coverage moves one of these stamps. For articles.pagecache's per-page
+    keys, asked for on every visit to a story page the cache holds.
+    """
+    now = timezone.now()
+    versions = [
+        (pk, row_slug, updated_at, provider_updated_at, linked)
+        for pk, row_slug, updated_at, provider_updated_at, *schedule, linked in VERSIONS.rows(slug, using=using)
+        if instance(Article, dict(zip(SCHEDULE, schedule, strict=True))).is_public_at(now)
+    ]
+    return versions if any(row[1] == slug for row in versions) else []
 
 
 def story_by_slug(slug, *, using="default"):

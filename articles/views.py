@@ -34,7 +34,7 @@ from .pagecache import (
 )
 from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
-from .story_page import story_by_slug, story_parts
+from .story_page import story_by_slug, story_page_versions, story_parts
 from .templatetags.newsroom import as_text
 
 DESCRIPTION_LENGTH = 160
@@ -350,12 +350,12 @@ def story_page_content(request, slug):
 
     The story page shows the story, its provider, topics, images and related
     coverage, and its cluster's live stories with their providers: all of it
-    in Article.objects.story_page_versions() (topics' names: the generation
+    in story_page_versions() (topics' names: the generation
     token, in the key). The header's topics come from every story's counts,
     so they are in the stamp as shown. None when the story is not public.
     """
-    versions = Article.objects.story_page_versions(slug)
-    if not any(row[1] == slug for row in versions):
+    versions = story_page_versions(slug, using=router.db_for_read(Article))
+    if not versions:
         return None
     return repr((versions, navigation(request)["nav_topics"]))
 

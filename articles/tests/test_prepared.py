@@ -1,10 +1,14 @@
 """Prepared queries (articles.prepared): written once per shape, bound per request, rows as the ORM gives them."""
 
+import datetime as dt
+
 import pytest
+from django.db.models import Max, Q, Subquery
+from django.utils import timezone
 
 from articles.models import Article
 from articles.prepared import PreparedQuery, instance
-from articles.story_page import story_by_slug, story_parts
+from articles.story_page import story_by_slug, story_page_versions, story_parts
 from articles.tests.factories import make_article, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -49,7 +53,7 @@ def test_a_bound_text_is_a_value_never_sql(slug):
 
 def test_a_query_that_drops_an_argument_is_refused_when_written():
     query = PreparedQuery(lambda slug: Article.objects.filter(slug="fixed").values_list("pk"))
-    with pytest.raises(RuntimeError, match="is not in one place"):
+    with pytest.raises(RuntimeError, match="is not in"):
         query.rows("anything")
 
 
@@ -83,3 +87,32 @@ def test_the_story_pages_rows_are_the_orms():
         (link.title, link.provider and link.provider.name) for link in stored.related_links.order_by("position")
     ]
     assert story_by_slug("no-such-story") is None
+
+
+def _versions_by_the_orm(slug):
+    """The story page's stamp as the ORM wrote it before it was prepared: the reference."""
+    public = Article.objects.published()
+    cluster = public.filter(slug=slug).values("cluster")[:1]
+    return list(
+        public.filter(Q(slug=slug) | Q(cluster=Subquery(cluster)))
+        .order_by("pk")
+        .values_list("pk", "slug", "updated_at", "provider__updated_at")
+        .annotate(linked=Max("related_links__provider__updated_at"))
+    )
+
+
+def test_the_story_pages_stamp_is_the_orms_for_every_schedule_and_cluster():
+    now = timezone.now()
+    story = make_article(related=2)
+    live = make_article()
+    unpublished = make_article(published=False)
+    scheduled = make_article(publish_at=now + dt.timedelta(hours=1))
+    expired = make_article(unpublish_at=now - dt.timedelta(hours=1))
+    alone = make_article()
+    cluster = [story, live, unpublished, scheduled, expired]
+    Article.objects.filter(pk__in=[s.pk for s in cluster]).update(cluster=story.pk)
+
+    for each in (*cluster, alone):
+        assert story_page_versions(each.slug) == _versions_by_the_orm(each.slug), each.title
+    assert [row[0] for row in story_page_versions(story.slug)] == [story.pk, live.pk]
+    assert story_page_versions(unpublished.slug) == [] and story_page_versions("no-such-story") == []
