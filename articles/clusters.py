@@ -302,24 +302,6 @@ def _pair(a, b):
     return (a, b) if a < b else (b, a)
 
 
-# Stories of the cluster listed on a story's page; the count of outlets covers them all.
+# Stories of the cluster listed on a story's page (articles.story_page.story_coverage());
+# the count of outlets covers them all.
 COVERAGE_LISTED = 10
-
-
-def story_coverage(article, related_links):
-    """The story page's "Coverage from N outlets": {"outlets": N, "stories": [the cluster's other live stories]}.
-
-    Outlets are counted once each, over the story, its related coverage, the
-    cluster's live stories and theirs. Two queries for a story in a cluster,
-    none for a story alone; `related_links` are the story's own.
-    """
-    if article.cluster is None:
-        return {"outlets": 0, "stories": []}
-    cluster = Article.objects.published().cluster_of(article)
-    # A cluster is a few stories (a refresh follows at most NEWSROOM_CLUSTERS["MAX_STORIES"]).
-    stories = list(cluster.select_related("provider").order_by("-published_at", "-id"))
-    outlets = {article.provider_id, *(link.provider_id for link in related_links)}
-    outlets |= {story.provider_id for story in stories}
-    outlets |= set(RelatedLink.objects.filter(article__in=stories).values_list("provider_id", flat=True).distinct())
-    outlets.discard(None)
-    return {"outlets": len(outlets), "stories": stories[:COVERAGE_LISTED]}

@@ -41,7 +41,8 @@ class PreparedQuery:
         params = list(params)
         values = list(_flat(arguments))
         for slot, which in slots:
-            params[slot] = values[which]
+            # The type the backend gave the marker (psycopg's Int8 for a big integer, say).
+            params[slot] = type(params[slot])(values[which])
         connection = connections[using]
         converters = [
             [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
@@ -69,11 +70,13 @@ class PreparedQuery:
         # (where in the parameters, which value): a value may be in several places (a subquery's).
         slots = []
         for which, marker in enumerate(_flat(markers)):
-            places = [index for index, param in enumerate(params) if type(param) is type(marker) and param == marker]
+            kind = type(marker)
+            places = [index for index, param in enumerate(params) if isinstance(param, kind) and param == marker]
             if not places:
                 raise RuntimeError(f"PreparedQuery: {marker!r} is not in {sql} {params}")
             slots += [(place, which) for place in places]
-        return sql, params, slots, [expression for expression, _, _ in compiler.select]
+        # A DISTINCT query also selects what it is ordered by, after its own columns.
+        return sql, params, slots, [expression for expression, _, _ in compiler.select[: compiler.col_count]]
 
 
 def _flat(arguments):
@@ -86,7 +89,7 @@ def _flat(arguments):
 
 def _converted(row, expressions, converters, connection):
     values = []
-    for value, expression, functions in zip(row, expressions, converters, strict=True):
+    for value, expression, functions in zip(row[: len(expressions)], expressions, converters, strict=True):
         for function in functions:
             value = function(value, expression, connection)
         values.append(value)

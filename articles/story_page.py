@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from providers.models import Provider
 
+from .clusters import COVERAGE_LISTED
 from .images.models import Image
 from .models import Article, RelatedLink, Topic
 from .prepared import PreparedQuery, instance, shown_fields
@@ -54,6 +55,41 @@ VERSIONS = PreparedQuery(
         .annotate(linked=Max("related_links__provider__updated_at"))
     )
 )
+
+
+# The cluster's stories as the coverage list shows them, and the schedule that says which are live.
+COVERAGE_FIELDS = ("id", "slug", "title", "published_at", "provider_id", *SCHEDULE)
+CLUSTER = PreparedQuery(
+    lambda cluster: (
+        Article.objects.filter(cluster=cluster)
+        .order_by("-published_at", "-id")
+        .values_list(*COVERAGE_FIELDS, *WITH_PROVIDER)
+    )
+)
+LINK_OUTLETS = PreparedQuery(
+    lambda stories: RelatedLink.objects.filter(article__in=stories).order_by().values_list("provider_id").distinct()
+)
+
+
+def story_coverage(article, related_links, *, using="default"):
+    """The story page's "Coverage from N outlets": {"outlets": N, "stories": [the cluster's other live stories]}.
+
+    Outlets are counted once each, over the story, its related coverage, the
+    cluster's live stories and theirs. Two queries for a story in a cluster,
+    none for a story alone; `related_links` are the story's own.
+    """
+    if article.cluster is None:
+        return {"outlets": 0, "stories": []}
+    now = timezone.now()
+    # A cluster is a few stories (a refresh follows at most NEWSROOM_CLUSTERS["MAX_STORIES"]).
+    rows = CLUSTER.rows(article.cluster, using=using)
+    stories = [_with_provider(Article, COVERAGE_FIELDS, row, using) for row in rows]
+    stories = [story for story in stories if story.pk != article.pk and story.is_public_at(now)]
+    outlets = {article.provider_id, *(link.provider_id for link in related_links), *(s.provider_id for s in stories)}
+    if stories:
+        outlets |= {provider_id for (provider_id,) in LINK_OUTLETS.rows([s.pk for s in stories], using=using)}
+    outlets.discard(None)
+    return {"outlets": len(outlets), "stories": stories[:COVERAGE_LISTED]}
 
 
 def story_page_versions(slug, *, using="default"):

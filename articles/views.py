@@ -20,7 +20,6 @@ from core.cached_reverse import cached_reverse
 from providers.models import Provider
 
 from .cards import story_cards
-from .clusters import story_coverage
 from .embeds import story_video_id, youtube_embed_url
 from .filters import ArticleFilter
 from .models import Article
@@ -34,7 +33,7 @@ from .pagecache import (
 )
 from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
-from .story_page import story_by_slug, story_page_versions, story_parts
+from .story_page import story_by_slug, story_coverage, story_page_versions, story_parts
 from .templatetags.newsroom import as_text
 
 DESCRIPTION_LENGTH = 160
@@ -337,7 +336,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             related_links=related_links,
             video_url=youtube_embed_url(video_id) if video_id else "",
             json_ld_data=news_article_data(article, url, images),
-            coverage=story_coverage(article, related_links),
+            coverage=story_coverage(article, related_links, using=article._state.db),
             feeds=feed_links(
                 f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom")
             ),

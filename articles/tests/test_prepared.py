@@ -6,9 +6,9 @@ import pytest
 from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 
-from articles.models import Article
+from articles.models import Article, RelatedLink
 from articles.prepared import PreparedQuery, instance
-from articles.story_page import story_by_slug, story_page_versions, story_parts
+from articles.story_page import story_by_slug, story_coverage, story_page_versions, story_parts
 from articles.tests.factories import make_article, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -116,3 +116,45 @@ def test_the_story_pages_stamp_is_the_orms_for_every_schedule_and_cluster():
         assert story_page_versions(each.slug) == _versions_by_the_orm(each.slug), each.title
     assert [row[0] for row in story_page_versions(story.slug)] == [story.pk, live.pk]
     assert story_page_versions(unpublished.slug) == [] and story_page_versions("no-such-story") == []
+
+
+def _coverage_by_the_orm(article):
+    """The coverage list as the ORM built it before it was prepared: the reference."""
+    stories = list(Article.objects.published().cluster_of(article).select_related("provider"))
+    stories.sort(key=lambda story: (story.published_at, story.pk), reverse=True)
+    outlets = {article.provider_id, *(link.provider_id for link in article.related_links.all())}
+    outlets |= {story.provider_id for story in stories}
+    outlets |= set(RelatedLink.objects.filter(article__in=stories).values_list("provider_id", flat=True))
+    outlets.discard(None)
+    return len(outlets), [(story.pk, story.title, story.provider and story.provider.name) for story in stories]
+
+
+def test_the_coverage_list_is_the_orms_for_every_schedule_and_outlet():
+    now = timezone.now()
+    story = make_article(related=2)
+    others = [
+        make_article(related=1),
+        make_article(provider=None),
+        make_article(published=False, related=3),
+        make_article(publish_at=now + dt.timedelta(hours=1)),
+        make_article(unpublish_at=now - dt.timedelta(hours=1)),
+    ]
+    Article.objects.filter(pk__in=[story.pk, *(s.pk for s in others)]).update(cluster=story.pk)
+    story.refresh_from_db()
+
+    images, topics, links = story_parts(story)
+    coverage = story_coverage(story, links)
+
+    shown = [(s.pk, s.title, s.provider and s.provider.name) for s in coverage["stories"]]
+    assert (coverage["outlets"], shown) == _coverage_by_the_orm(story)
+    assert [pk for pk, *_ in shown] == [others[0].pk, others[1].pk]
+    assert story_coverage(make_article(), []) == {"outlets": 0, "stories": []}
+
+
+def test_a_distinct_query_ordered_by_another_column_gives_its_own_columns_only():
+    make_article(related=3)
+    query = PreparedQuery(lambda story: RelatedLink.objects.filter(article=story).values_list("provider_id").distinct())
+    story = RelatedLink.objects.first().article_id
+    assert sorted(query.rows(story)) == sorted(
+        RelatedLink.objects.filter(article=story).values_list("provider_id").distinct()
+    )
