@@ -22,11 +22,9 @@ from django.db.models import prefetch_related_objects
 from django.template import engines
 from markupsafe import Markup
 
-from providers.models import Provider
-
 from .models import Article
 from .pagecache import CACHE_SECONDS, freshness
-from .prepared import PreparedQuery, instance
+from .prepared import PreparedQuery, instance_from_row
 
 CARD_TEMPLATE = "articles/_card.html"
 # The story's own columns a card shows (templates/jinja2/articles/_card.html).
@@ -35,7 +33,7 @@ CARD_ROW_FIELDS = ("title", "slug", "excerpt", "published_at", "type")
 # annotation it is: values_list() puts annotations after fields.
 KEY_COLUMNS = (
     *("pk", "updated_at", *CARD_ROW_FIELDS),
-    *("provider_id", "provider__name", "provider__slug", "provider__updated_at"),
+    *("provider__id", "provider__name", "provider__slug", "provider__updated_at"),
     "card_image",
 )
 # What a listing's filters add to its stories and a card shows.
@@ -60,18 +58,9 @@ def key_columns(ids, *, using="default"):
 
 def story_from_columns(columns, *, using="default"):
     """A story (with its provider and card_image) from its KEY_COLUMNS: what a card template reads."""
-    values = dict(zip(KEY_COLUMNS, columns, strict=True))
-    story = instance(Article, {"id": values["pk"], **{name: values[name] for name in STORY_FIELDS}}, using=using)
-    story.card_image = values["card_image"]
-    if story.provider_id is not None:
-        provider = {name.removeprefix("provider__"): values[name] for name in PROVIDER_COLUMNS}
-        story.provider = instance(Provider, {"id": values["provider_id"], **provider}, using=using)
+    story = instance_from_row(Article, KEY_COLUMNS[:-1], columns[:-1], using=using)
+    story.card_image = columns[-1]
     return story
-
-
-# The columns of KEY_COLUMNS that are the story's own fields, and its provider's.
-STORY_FIELDS = ("updated_at", *CARD_ROW_FIELDS, "provider_id")
-PROVIDER_COLUMNS = ("provider__name", "provider__slug", "provider__updated_at")
 
 
 def card_key(columns, *, generation, compact=False, eager=False, search_excerpt=None, cluster_others=0):

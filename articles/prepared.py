@@ -102,6 +102,26 @@ def instance(model, values, *, using="default"):
     return model.from_db(using, names, [values[name] for name in names])
 
 
+def instance_from_row(model, names, row, *, using="default"):
+    """An instance of `model` from a values_list() row of `names`, with the related instances it shows.
+
+    `<relation>__<field>` columns make the instance of that relation (None
+    when its id is None); "pk" is the id.
+    """
+    own, related = {}, {}
+    for name, value in zip(names, row, strict=True):
+        relation, _, field = name.partition("__")
+        if field:
+            related.setdefault(relation, {})[field] = value
+        else:
+            own["id" if name == "pk" else name] = value
+    obj = instance(model, own, using=using)
+    for relation, values in related.items():
+        other = model._meta.get_field(relation).related_model
+        setattr(obj, relation, instance(other, values, using=using) if values["id"] is not None else None)
+    return obj
+
+
 def shown_fields(model, *, leaving_out=()):
     """The attnames of `model`'s concrete fields less those named in `leaving_out`: a whole row's values_list()."""
     return [field.attname for field in model._meta.concrete_fields if field.name not in leaving_out]

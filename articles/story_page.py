@@ -14,7 +14,7 @@ from providers.models import Provider
 from .clusters import COVERAGE_LISTED
 from .images.models import Image
 from .models import Article, RelatedLink, Topic
-from .prepared import PreparedQuery, instance, shown_fields
+from .prepared import PreparedQuery, instance, instance_from_row, shown_fields
 from .querysets import PAGE_UNSHOWN_FIELDS
 
 STORY_FIELDS = shown_fields(Article, leaving_out=PAGE_UNSHOWN_FIELDS)
@@ -131,8 +131,5 @@ def story_parts(article, *, using="default"):
 
 
 def _with_provider(model, fields, row, using):
-    """An instance of `model` from a row of its `fields` and then its provider's (none: all None)."""
-    obj = instance(model, dict(zip(fields, row[: len(fields)], strict=True)), using=using)
-    provider = dict(zip(PROVIDER_FIELDS, row[len(fields) :], strict=True))
-    obj.provider = instance(Provider, provider, using=using) if provider["id"] is not None else None
-    return obj
+    """An instance of `model` from a row of its `fields` and then its provider's (WITH_PROVIDER)."""
+    return instance_from_row(model, (*fields, *WITH_PROVIDER), row, using=using)
