@@ -6,9 +6,11 @@ under a key that changes with the content. That key comes from:
 
 - Article.objects.freshness(), which follows the stories and providers, read
   at most once a NEWSROOM_FRESHNESS_SECONDS per process (remembered_freshness);
-- a generation token, for what that cannot see: a topic renamed or deleted
+- generation tokens, for what that cannot see: a topic renamed or deleted
   in the admin changes no story, yet every page that lists the topic shows
-  its name and links to its slug. Saving or deleting a Topic draws a new token.
+  its name and links to its slug. Saving or deleting a Topic draws a new
+  token for every page; clusters recomputed in bulk or Top stories' pins, a
+  new token for the listings only (a story page's own stamp sees its cluster).
 
 Writers keep both in step through articles.services. Staff see unpublished
 stories as previews; their pages are never cached.
@@ -35,9 +37,13 @@ from .models import Article
 
 # Old entries need no deleting: a change of content changes every key.
 CACHE_SECONDS = 60 * 10
+# A page under its own stamp is never stale, whatever else changes: kept for the
+# long tail of pages asked for now and then (the cache drops the least used first).
+OWN_CACHE_SECONDS = 60 * 60 * 24
 # Set per response, by the middleware, or by public_page() itself.
 UNCACHED_HEADERS = {"set-cookie", "vary", "etag", "last-modified", "cache-control", "expires"}
 GENERATION_KEY = "newsroom:public-generation"
+LISTINGS_GENERATION_KEY = "newsroom:listings-generation"
 
 
 def is_staff_reader(request):
@@ -50,18 +56,29 @@ def is_staff_reader(request):
 
 
 def public_generation():
+    """Every public page's token."""
     return cache.get(GENERATION_KEY, "")
 
 
-def bump_public_generation(using="default"):
+def public_generations():
+    """(every public page's token, the listings' token), in one trip to the cache."""
+    tokens = cache.get_many([GENERATION_KEY, LISTINGS_GENERATION_KEY])
+    return tokens.get(GENERATION_KEY, ""), tokens.get(LISTINGS_GENERATION_KEY, "")
+
+
+def bump_public_generation(using="default", *, listings_only=False):
     """The public pages are stale once this commits (articles.services.topics_changed).
 
     Not before: a page built in between would read the old rows and be kept
-    under the new token.
+    under the new token. `listings_only`: what changed shows in lists of
+    stories but not on a story page beyond what its own stamp sees (a
+    cluster's stories, articles.views.story_page_content), so the story
+    pages, a long tail of thousands, stay cached.
     """
+    key = LISTINGS_GENERATION_KEY if listings_only else GENERATION_KEY
     # A fresh random token rather than a counter: it cannot come back to a
     # value that keyed older pages, even after the cache lost the key.
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None), using=using)
+    transaction.on_commit(lambda: cache.set(key, uuid.uuid4().hex, None), using=using)
 
 
 # --- How fresh the public content is, read at most once a second per process.
@@ -87,7 +104,7 @@ def remembered_freshness(compute):
     changes (another server's, a raw UPDATE) within NEWSROOM_FRESHNESS_SECONDS.
     """
     seconds = settings.NEWSROOM_FRESHNESS_SECONDS
-    generation = public_generation()
+    generation = public_generations()
     now = time.monotonic()
     memo = _remembered
     if seconds > 0 and now < memo["until"] and memo["generation"] == generation and memo["changes"] == _local_changes:
@@ -103,12 +120,15 @@ class Freshness:
     updated: datetime | None
     published: int
     boundary: datetime | None = None
+    # The tokens of public_generations(): every page's, the listings'.
     generation: str = ""
+    listings: str = ""
 
     @cached_property
     def version(self):
         boundary = self.boundary.isoformat() if self.boundary else "-"
-        stamp = f"{self.updated.isoformat() if self.updated else '-'}|{self.published}|{boundary}|{self.generation}"
+        edited = self.updated.isoformat() if self.updated else "-"
+        stamp = f"{edited}|{self.published}|{boundary}|{self.generation}|{self.listings}"
         return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
     @property
@@ -121,8 +141,8 @@ class Freshness:
 def freshness(request):
     """The content's Freshness, read once per request."""
     if not hasattr(request, "_newsroom_freshness"):
-        stamp, generation = remembered_freshness(Article.objects.freshness)
-        request._newsroom_freshness = Freshness(**stamp, generation=generation)
+        stamp, (generation, listings) = remembered_freshness(Article.objects.freshness)
+        request._newsroom_freshness = Freshness(**stamp, generation=generation, listings=listings)
     return request._newsroom_freshness
 
 
@@ -162,9 +182,10 @@ def public_options(request):
     return options
 
 
-def own_cache_key(stamp, *parts):
-    """A page's key from the stamp of what it shows (public_page's `own_content`) and the generation token."""
-    digest = hashlib.sha256("\0".join(str(p) for p in (public_generation(), stamp, *parts)).encode()).hexdigest()
+def own_cache_key(request, stamp, *parts):
+    """A page's key from the stamp of what it shows (public_page's `own_content`) and every page's token."""
+    generation = freshness(request).generation
+    digest = hashlib.sha256("\0".join(str(p) for p in (generation, stamp, *parts)).encode()).hexdigest()
     return f"newsroom:own-page:{digest[:32]}"
 
 
@@ -179,7 +200,7 @@ def public_page(view, *, own_content=None, moment=None):
     (the story page), returns a stamp of all that the page shows, or None. When
     the content at large changed but that did not, the page is found again
     under the stamp instead of built again; it costs the stamp's query, once
-    per page and freshness, from the second time the page is built on.
+    per page and freshness.
 
     `moment(request)`, for a page that changes with time alone (Top stories'
     decay and their pins' expiry, the news sitemap's last two days), returns a
@@ -204,15 +225,14 @@ def public_page(view, *, own_content=None, moment=None):
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             key = cache_key(request, "page", request.method == "HEAD", path, present)
-            # Built before under another freshness: worth the stamp's query (a page never
-            # built, the first request after a restart of the cache, is just built).
-            seen = own_content and f"newsroom:own-seen:{hashlib.sha256(path.encode()).hexdigest()[:32]}"
-            found = cache.get_many([key, seen] if seen else [key]) if settings.NEWSROOM_PAGE_CACHE else {}
-            cached, own_key = found.get(key), None
-            if cached is None and found.get(seen):
+            cached = cache.get(key) if settings.NEWSROOM_PAGE_CACHE else None
+            own_key = None
+            # The stamp's query (a tenth of a millisecond for the story page) on every
+            # miss, so that a page built once is found again after any unrelated change.
+            if cached is None and own_content and settings.NEWSROOM_PAGE_CACHE:
                 stamp = own_content(request, **kwargs)
                 if stamp is not None:
-                    own_key = own_cache_key(stamp, request.method == "HEAD", path)
+                    own_key = own_cache_key(request, stamp, request.method == "HEAD", path)
                     cached = cache.get(own_key)
                     if cached is not None:
                         # The next reader of this freshness needs no stamp.
@@ -228,8 +248,9 @@ def public_page(view, *, own_content=None, moment=None):
                 if response.status_code == 200 and not response.streaming and settings.NEWSROOM_PAGE_CACHE:
                     headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
                     entry = {"content": response.content, "headers": headers}
-                    entries = {key: entry, **({own_key: entry} if own_key else {}), **({seen: True} if seen else {})}
-                    cache.set_many(entries, CACHE_SECONDS)
+                    cache.set(key, entry, CACHE_SECONDS)
+                    if own_key:
+                        cache.set(own_key, entry, OWN_CACHE_SECONDS)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if last_modified is not None:

@@ -65,13 +65,16 @@ def topics_changed(*, using="default") -> None:
 
 
 def clusters_changed(*, using="default") -> None:
-    """Clusters were recomputed in bulk (articles.clusters): story pages may count other outlets."""
-    bump_public_generation(using=using)
+    """Clusters were recomputed in bulk (articles.clusters): cards may count other outlets.
+
+    A story page's own stamp lists its cluster's stories, so only the listings start afresh.
+    """
+    bump_public_generation(using=using, listings_only=True)
 
 
 def ranking_changed(*, using="default") -> None:
-    """A pin or a burial changed Top stories (articles.ranking), though no story did."""
-    bump_public_generation(using=using)
+    """A pin or a burial changed Top stories (articles.ranking), though no story did; no story page shows them."""
+    bump_public_generation(using=using, listings_only=True)
 
 
 def _public_pages_changed(using):

@@ -5,7 +5,7 @@ import hashlib
 from django.views.decorators.http import condition
 
 from ..models import Article
-from ..pagecache import public_generation
+from ..pagecache import public_generations
 
 # Bumped when the shape of the API's answers changes: old ETags must not match.
 API_VERSION = "1"
@@ -22,7 +22,7 @@ def _etag(request, *args, **kwargs):
     stamp = _freshness(request)
     # As the pages' keys (articles.pagecache): a schedule boundary passed changes what is live,
     # and the generation token a topic's rename, neither of which moves a story's updated_at.
-    parts = (API_VERSION, stamp["updated"], stamp["published"], stamp["boundary"], public_generation())
+    parts = (API_VERSION, stamp["updated"], stamp["published"], stamp["boundary"], *public_generations())
     key = "|".join(map(str, (*parts, request.get_full_path())))
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 

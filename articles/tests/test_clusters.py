@@ -197,7 +197,8 @@ def test_the_story_page_says_how_many_outlets_cover_the_event(client, django_ass
     b = make_article(title=title, published_at=NOW, related=1)
     c = make_article(title=title, published_at=NOW, provider=b.provider)
     make_article(title=title, published_at=NOW, published=False)
-    with django_assert_max_num_queries(8):
+    # The page's eight and its stamp for the page cache (views.story_page_content).
+    with django_assert_max_num_queries(9):
         response = client.get(a.get_absolute_url())
     # a's outlet and its two related ones, b's outlet (c's too) and b's related one.
     assert "Coverage from 5 outlets" in response.text

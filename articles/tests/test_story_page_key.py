@@ -6,7 +6,7 @@ from django.core.cache import cache
 
 from articles import views
 from articles.models import Article, RelatedLink
-from articles.services import providers_changed, stories_changed
+from articles.services import clusters_changed, providers_changed, stories_changed
 
 from .factories import make_article, make_provider, make_related
 
@@ -54,14 +54,46 @@ def _kept_under_its_own_stamp(client, story):
 def test_the_story_page_stays_cached_when_an_unrelated_story_changes(client, no_rebuild):
     story, other = make_article(title="Our story"), make_article(title="Another story")
     first = client.get(story.get_absolute_url()).text
+    # Built once, the page is under its own stamp already: a long tail of story pages, each
+    # asked for now and then, is found again after the edits in between.
     _edit(other, title="Another story, edited")
-    # Built a second time (under a new freshness), the page is kept under its own stamp too.
-    assert client.get(story.get_absolute_url()).text == first
-    _edit(other, title="Another story, edited again")
-    assert "Another story, edited again" in client.get("/").text  # the content at large did change
+    assert "Another story, edited" in client.get("/").text  # the content at large did change
 
     no_rebuild()
     assert client.get(story.get_absolute_url()).text == first
+    _edit(other, title="Another story, edited again")
+    assert client.get(story.get_absolute_url()).text == first
+
+
+def test_the_story_page_stays_cached_when_other_clusters_are_recomputed(
+    client, no_rebuild, django_capture_on_commit_callbacks
+):
+    story = make_article(title="Our story")
+    others = [make_article(title="A landing on Mars"), make_article(title="The budget vote tonight")]
+    first = client.get(story.get_absolute_url()).text
+    assert "more story on this" not in client.get("/?grouped=on").text
+    # As a bulk refresh (articles.clusters) writes them: no story's updated_at moves.
+    Article.objects.filter(pk__in=[o.pk for o in others]).update(cluster=others[0].pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        clusters_changed()
+
+    # The listings start afresh (their cards count a cluster's other stories) ...
+    assert "1 more story on this" in client.get("/?grouped=on").text
+    # ... the story page, whose own stamp lists its cluster's stories, is kept.
+    no_rebuild()
+    assert client.get(story.get_absolute_url()).text == first
+
+
+def test_the_story_page_is_new_when_a_cluster_recomputed_in_bulk_takes_it_in(
+    client, django_capture_on_commit_callbacks
+):
+    story, sibling = make_article(title="Our story"), make_article(title="Same event elsewhere")
+    assert "Same event elsewhere" not in _kept_under_its_own_stamp(client, story)
+
+    Article.objects.filter(pk__in=[story.pk, sibling.pk]).update(cluster=story.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        clusters_changed()
+    assert "Same event elsewhere" in client.get(story.get_absolute_url()).text
 
 
 def test_the_story_page_is_new_when_the_story_changes(client):
