@@ -4,12 +4,34 @@ import logging
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError, TimeoutError
 
 logger = logging.getLogger(__name__)
 
 _UNAVAILABLE = (ConnectionError, TimeoutError, OSError)
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client, with one redis.Redis per connection pool instead of one per operation.
+
+    Building a redis.Redis (redis-py 8) costs about 0.18 ms of CPU, more than
+    the round trip it is for: a cached page asks the cache three to five
+    times. A client holds no connection of its own (it takes one from the
+    pool for each command) and may be shared between threads, as redis-py
+    documents.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
 
 
 class ResilientRedisCache(RedisCache):
@@ -23,6 +45,7 @@ class ResilientRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._down_until = 0.0
 
     def _guard(self, method, default, *args, **kwargs):

@@ -1,6 +1,7 @@
 """Operations: health check, a cache that survives Redis going away, the read-replica router."""
 
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from unittest import mock
 
 import pytest
@@ -60,6 +61,21 @@ def test_cache_uses_redis_when_it_is_there():
     cache.set("key", {"a": 1}, 30)
     assert cache.get("key") == {"a": 1}
     cache.delete("key")
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis server on 127.0.0.1:6379")
+def test_the_redis_cache_makes_one_client_per_server_and_shares_it_between_threads():
+    cache = ResilientRedisCache("redis://127.0.0.1:6379/15", {"KEY_PREFIX": "newsroom-test-threads"})
+    client = cache._cache.get_client("a", write=True)
+    assert cache._cache.get_client("b") is client
+
+    def round_trip(n):
+        cache.set(f"key-{n}", n, 30)
+        return cache.get(f"key-{n}")
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(round_trip, range(200))) == list(range(200))
+    cache.delete_many([f"key-{n}" for n in range(200)])
 
 
 def test_router_sends_public_reads_to_the_replica_and_the_rest_to_the_primary():
