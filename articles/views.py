@@ -44,16 +44,20 @@ FILTER_FORM_TEMPLATE = "includes/_filter_form.html"
 COMPACT = "compact"
 
 
+# The header's topics of the choices they were ranked from: sorting every topic is once per change.
+_nav_topics = {}
+
+
 def navigation(request):
     """What the header of every reader page shows: the most-covered topics, from the cached choices."""
     choices = public_choices(request)
-    counts = choices["stories"]["topic"]
-    top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))[:NAV_TOPICS]
-    topics = []
-    for slug, name in top:
-        url = cached_reverse("articles:topic", kwargs={"slug": slug})
-        topics.append({"url": url, "name": name, "current": request.path == url})
-    return {"nav_topics": topics}
+    remembered = _nav_topics.get("top")
+    if remembered is None or remembered[0] is not choices:
+        counts = choices["stories"]["topic"]
+        top = sorted(choices["topic"], key=lambda topic: (-counts.get(topic[0], 0), topic[1].casefold()))
+        links = [(cached_reverse("articles:topic", kwargs={"slug": slug}), name) for slug, name in top[:NAV_TOPICS]]
+        remembered = _nav_topics["top"] = (choices, links)
+    return {"nav_topics": [{"url": url, "name": name, "current": request.path == url} for url, name in remembered[1]]}
 
 
 class ReaderPageMixin:

@@ -90,3 +90,17 @@ def test_the_header_marks_the_topic_being_read(client, coverage):
     html = client.get("/topics/space/").text
     assert '<a href="/topics/space/" aria-current="page">Space</a>' in html
     assert '<a href="/topics/ai/">AI</a>' in html
+
+
+def test_each_page_marks_its_own_topic_in_a_header_ranked_once(client, coverage):
+    space, ai = client.get("/topics/space/").text, client.get("/topics/ai/").text
+    assert '<a href="/topics/ai/" aria-current="page">AI</a>' in ai and '<a href="/topics/space/">Space</a>' in ai
+    assert '<a href="/topics/ai/">AI</a>' in space
+    assert 'aria-current="page">AI' not in client.get("/").text
+
+
+def test_the_header_follows_the_topics_coverage_as_it_changes(client, coverage):
+    assert nav_topics(client.get("/").text)[0] == ("/topics/ai/", "AI")
+    for _ in range(6):
+        make_article(topics=["Space"])
+    assert nav_topics(client.get("/").text)[0] == ("/topics/space/", "Space")
