@@ -13,6 +13,9 @@ a time (the schedule of published()) would be adapted per database, so a
 query that needs one tests it in Python instead (Article.is_public_at()).
 """
 
+import functools
+import weakref
+
 from django.db import connections
 
 # Where the ORM put a request's values: an id no row has, a text no reader sends.
@@ -37,21 +40,24 @@ class PreparedQuery:
         prepared = self._prepared.get(shape)
         if prepared is None:
             prepared = self._prepared[shape] = self._prepare(arguments, using)
-        sql, params, slots, expressions = prepared
+        sql, params, slots, expressions, prepared_converters = prepared
         params = list(params)
         values = list(_flat(arguments))
         for slot, which in slots:
             # The type the backend gave the marker (psycopg's Int8 for a big integer, say).
             params[slot] = type(params[slot])(values[which])
         connection = connections[using]
-        converters = [
-            [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
-            for expression in expressions
-        ]
+        # Per connection: a converter may be a method of its connection's operations.
+        converters = prepared_converters.get(connection)
+        if converters is None:
+            converters = prepared_converters[connection] = _converters(expressions, connection)
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-        return [_converted(row, expressions, converters, connection) for row in rows]
+        width = len(expressions)
+        if not converters:
+            return [row[:width] for row in rows]
+        return [_converted(row[:width], converters, connection) for row in rows]
 
     def _prepare(self, arguments, using):
         markers, count = [], 0
@@ -76,7 +82,8 @@ class PreparedQuery:
                 raise RuntimeError(f"PreparedQuery: {marker!r} is not in {sql} {params}")
             slots += [(place, which) for place in places]
         # A DISTINCT query also selects what it is ordered by, after its own columns.
-        return sql, params, slots, [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+        expressions = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
+        return sql, params, slots, expressions, weakref.WeakKeyDictionary()
 
 
 def _flat(arguments):
@@ -87,19 +94,35 @@ def _flat(arguments):
             yield argument
 
 
-def _converted(row, expressions, converters, connection):
-    values = []
-    for value, expression, functions in zip(row[: len(expressions)], expressions, converters, strict=True):
+def _converters(expressions, connection):
+    """[(column, expression, its converters)] for the columns the ORM converts (a text or an id is as read)."""
+    columns = []
+    for index, expression in enumerate(expressions):
+        functions = [*connection.ops.get_db_converters(expression), *expression.get_db_converters(connection)]
+        if functions:
+            columns.append((index, expression, functions))
+    return columns
+
+
+def _converted(row, converters, connection):
+    values = list(row)
+    for index, expression, functions in converters:
+        value = values[index]
         for function in functions:
             value = function(value, expression, connection)
-        values.append(value)
+        values[index] = value
     return tuple(values)
 
 
 def instance(model, values, *, using="default"):
     """A model instance as the ORM loads one with only these fields ({attname: value}; from_db() wants field order)."""
-    names = [field.attname for field in model._meta.concrete_fields if field.attname in values]
+    names = _field_order(model, frozenset(values))
     return model.from_db(using, names, [values[name] for name in names])
+
+
+@functools.cache
+def _field_order(model, attnames):
+    return [field.attname for field in model._meta.concrete_fields if field.attname in attnames]
 
 
 def instance_from_row(model, names, row, *, using="default"):
@@ -108,18 +131,33 @@ def instance_from_row(model, names, row, *, using="default"):
     `<relation>__<field>` columns make the instance of that relation (None
     when its id is None); "pk" is the id.
     """
+    own, related = _row_plan(model, tuple(names))
+    obj = model.from_db(using, own[0], [row[index] for index in own[1]])
+    for relation, other, attnames, columns, id_column in related:
+        if row[id_column] is None:
+            setattr(obj, relation, None)
+        else:
+            setattr(obj, relation, other.from_db(using, attnames, [row[index] for index in columns]))
+    return obj
+
+
+@functools.cache
+def _row_plan(model, names):
+    """Which of a row's columns make `model`'s instance, in field order, and which each related instance's."""
     own, related = {}, {}
-    for name, value in zip(names, row, strict=True):
+    for index, name in enumerate(names):
         relation, _, field = name.partition("__")
         if field:
-            related.setdefault(relation, {})[field] = value
+            related.setdefault(relation, {})[field] = index
         else:
-            own["id" if name == "pk" else name] = value
-    obj = instance(model, own, using=using)
-    for relation, values in related.items():
+            own["id" if name == "pk" else name] = index
+    own_names = _field_order(model, frozenset(own))
+    plans = []
+    for relation, columns in related.items():
         other = model._meta.get_field(relation).related_model
-        setattr(obj, relation, instance(other, values, using=using) if values["id"] is not None else None)
-    return obj
+        attnames = _field_order(other, frozenset(columns))
+        plans.append((relation, other, attnames, [columns[name] for name in attnames], columns["id"]))
+    return (own_names, [own[name] for name in own_names]), plans
 
 
 def shown_fields(model, *, leaving_out=()):

@@ -1,13 +1,15 @@
 """Prepared queries (articles.prepared): written once per shape, bound per request, rows as the ORM gives them."""
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 from django.db.models import Max, Q, Subquery
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink
-from articles.prepared import PreparedQuery, instance
+from articles.prepared import PreparedQuery, instance, instance_from_row
 from articles.story_page import story_by_slug, story_coverage, story_page_versions, story_parts
 from articles.tests.factories import make_article, make_provider
 
@@ -158,3 +160,37 @@ def test_a_distinct_query_ordered_by_another_column_gives_its_own_columns_only()
     assert sorted(query.rows(story)) == sorted(
         RelatedLink.objects.filter(article=story).values_list("provider_id").distinct()
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_are_converted_for_each_threads_own_connection():
+    story = make_article(title="Threaded", provider=make_provider(name="Outlet"))
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list(*COLUMNS))
+    expected = list(Article.objects.filter(pk=story.pk).values_list(*COLUMNS))
+    assert query.rows(story.slug) == expected
+
+    def in_another_thread():
+        try:
+            return query.rows(story.slug)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(in_another_thread).result() == expected
+    # Aware datetimes, as the ORM converts them, in both.
+    assert expected[0][3].tzinfo is not None
+
+
+def test_an_instance_from_a_row_takes_its_columns_in_any_order_and_an_absent_relation_as_none():
+    story = make_article(title="With outlet", provider=make_provider(name="Outlet"))
+    alone = make_article(title="Without outlet", provider=None)
+    names = ("provider__name", "title", "provider__id", "pk", "slug")
+    for article in (story, alone):
+        row = Article.objects.filter(pk=article.pk).values_list(*names).get()
+        built = instance_from_row(Article, names, row)
+        assert (built.pk, built.title, built.slug) == (article.pk, article.title, article.slug)
+        if article.provider_id is None:
+            assert built.provider is None
+        else:
+            assert (built.provider.pk, built.provider.name) == (article.provider_id, "Outlet")
+            assert built.provider.get_deferred_fields() >= {"domain"}
