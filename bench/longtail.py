@@ -2,7 +2,9 @@
 The long-tail workload: readers ask for uniformly random URLs among every live
 story, topic and provider page and 200 filter and search combinations, while an
 editor saves a story every 2 s and 100 changed files are imported every 60 s
-(bench/timed.py churn). On such a tail most requests miss the page cache.
+(bench/timed.py churn). On such a tail a request asks for a page few readers
+asked for since the last change: only the pages each change leaves alone can
+be served from the cache.
 """
 
 import random

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,6 +131,17 @@ class Nginx:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+
+def visit_all(base, paths, *, threads=4):
+    """Ask for every path once (four at a time), as readers and crawlers of a site that has been up have."""
+
+    def visit(path):
+        with urllib.request.urlopen(base + path, timeout=60) as response:
+            response.read()
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(visit, paths))
 
 
 def wrk(url, seconds, *, paths_file=None, connections=8):

@@ -220,7 +220,12 @@ def _retitled(text, prefix):
     return b"\n".join(lines)
 
 
-def churn(seconds, folder):
+def churn(seconds, folder, run=0):
+    """An editor's save every 2 s and an import of 100 changed files every 60 s, for `seconds`.
+
+    Each `run` changes other stories and writes other titles: a second run's
+    imports are changes too, not the first run's files again.
+    """
     setup_django()
     import random
     import tempfile
@@ -234,7 +239,7 @@ def churn(seconds, folder):
     editor, _ = get_user_model().objects.get_or_create(username="bench-editor", defaults={"is_staff": True})
     live = list(Article.objects.published().values_list("pk", flat=True))
     files = sorted(Path(folder).iterdir())
-    rng = random.Random(1)
+    rng = random.Random(1 + run)
     saves = imports = 0
     started = time.monotonic()
     next_save = next_import = started
@@ -243,13 +248,13 @@ def churn(seconds, folder):
             if now >= next_import:
                 # The same stories' files, with a new title: an upstream correction.
                 for path in rng.sample(files, min(100, len(files))):
-                    Path(changed, path.name).write_bytes(_retitled(path.read_bytes(), f"Update {imports}: "))
+                    Path(changed, path.name).write_bytes(_retitled(path.read_bytes(), f"Update {run}.{imports}: "))
                 import_paths([changed])
                 imports += 1
                 next_import += 60
             if now >= next_save:
                 article = Article.objects.get(pk=rng.choice(live))
-                article.title = f"{article.title[:400]} (edited {saves})"
+                article.title = f"{article.title[:400]} (edited {run}.{saves})"
                 save_story(article=article, expected_version=article.version, user=editor)
                 saves += 1
                 next_save += 2
@@ -275,7 +280,7 @@ def main():
     elif operation == "queries":
         result = queries(args)
     elif operation == "churn":
-        result = churn(float(args[0]), args[1])
+        result = churn(float(args[0]), args[1], *map(int, args[2:3]))
     else:
         raise SystemExit(__doc__)
     print(json.dumps(result))
