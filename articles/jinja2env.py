@@ -12,11 +12,13 @@ and Django's default filters), so both engines show a value the same way.
 """
 
 import datetime
+import functools
 
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language
 from jinja2 import Environment
 
 from core.cached_reverse import cached_reverse
@@ -39,16 +41,22 @@ def date(value, arg=None):
     value = template_localtime(value)
     fast = FAST_FORMATS.get(arg)
     if fast is not None and isinstance(value, datetime.datetime):
-        return fast(value)
+        return fast(value, _month_names(get_language()))
     return defaultfilters.date(value, arg)
+
+
+@functools.lru_cache(maxsize=32)
+def _month_names(language):
+    """{month: (name, abbreviation)} in `language`, the active one: a lazy name is a translation per use."""
+    return {month: (str(MONTHS[month]), str(MONTHS_3[month]).title()) for month in MONTHS}
 
 
 # Each the same text as Django's dateformat for that format (test_jinja_dates.py).
 FAST_FORMATS = {
-    "c": datetime.datetime.isoformat,
-    "j F Y": lambda d: f"{d.day} {MONTHS[d.month]} {d.year:04d}",
-    "j F Y, H:i": lambda d: f"{d.day} {MONTHS[d.month]} {d.year:04d}, {d.hour:02d}:{d.minute:02d}",
-    "j M Y": lambda d: f"{d.day} {str(MONTHS_3[d.month]).title()} {d.year:04d}",
+    "c": lambda d, names: d.isoformat(),
+    "j F Y": lambda d, names: f"{d.day} {names[d.month][0]} {d.year:04d}",
+    "j F Y, H:i": lambda d, names: f"{d.day} {names[d.month][0]} {d.year:04d}, {d.hour:02d}:{d.minute:02d}",
+    "j M Y": lambda d, names: f"{d.day} {names[d.month][1]} {d.year:04d}",
 }
 
 

@@ -3,10 +3,9 @@ feed links, schema.org JSON-LD for a story, robots.txt and the IndexNow key file
 
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils.text import Truncator
 
 from .conf import newsroom_settings
-from .templatetags.newsroom import as_text, http_url
+from .templatetags.newsroom import as_text, http_url, truncated_chars
 
 SITE_NAME = "Newsroom"
 SITE_DESCRIPTION = "Curated news from many outlets, picked and checked by our editors."
@@ -28,7 +27,7 @@ def news_article_data(article, url, images):
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": Truncator(as_text(article.title)).chars(110),
+        "headline": truncated_chars(as_text(article.title), 110),
         "url": url,
         "mainEntityOfPage": url,
         "dateModified": article.public_updated_at.isoformat(),
@@ -36,7 +35,7 @@ def news_article_data(article, url, images):
     if article.published_at:
         data["datePublished"] = article.published_at.isoformat()
     if article.excerpt:
-        data["description"] = Truncator(as_text(article.excerpt)).chars(300)
+        data["description"] = truncated_chars(as_text(article.excerpt), 300)
     images = [image.url for image in images if http_url(image.url)]
     if images:
         data["image"] = images

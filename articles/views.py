@@ -11,7 +11,6 @@ from django.template import engines
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
-from django.utils.text import Truncator
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from markupsafe import Markup
@@ -34,7 +33,7 @@ from .pagecache import (
 from .previews import link_from_token, log_visit
 from .seo import SITE_DESCRIPTION, SITE_NAME, absolute_url, feed_links, news_article_data
 from .story_page import story_by_slug, story_coverage, story_page_versions, story_parts
-from .templatetags.newsroom import as_text
+from .templatetags.newsroom import as_text, truncated_chars
 
 DESCRIPTION_LENGTH = 160
 # The most-covered topics, in the header of every page.
@@ -329,7 +328,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
         context.update(
             preview=not article.is_public,
             page_title=as_text(article.title),
-            meta_description=Truncator(as_text(article.excerpt)).chars(DESCRIPTION_LENGTH),
+            meta_description=truncated_chars(as_text(article.excerpt), DESCRIPTION_LENGTH),
             canonical_url=url,
             noindex=not article.is_public,
             images=images,

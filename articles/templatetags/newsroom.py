@@ -3,6 +3,7 @@
 import html
 import json
 import re
+import unicodedata
 from urllib.parse import urlsplit
 
 from django import template
@@ -32,6 +33,16 @@ def as_text(value):
     if value is None:
         return ""
     return html.unescape(str(value))
+
+
+def truncated_chars(text, length):
+    """Truncator(text).chars(length), without walking a text that is short enough already.
+
+    Truncator counts the characters one by one (leaving combining ones out);
+    a text of at most `length` code points cannot be longer than that.
+    """
+    text = unicodedata.normalize("NFC", text)
+    return text if len(text) <= length else Truncator(text).chars(length)
 
 
 _HIGHLIGHTS = re.compile(f"([{HIGHLIGHT_START}{HIGHLIGHT_STOP}])")

@@ -49,3 +49,12 @@ def test_month_names_follow_the_active_language():
     with translation.override("fr"):
         assert date(moment, "j F Y") == defaultfilters.date(moment, "j F Y") == "1 août 2026"
         assert date(moment, "j M Y") == defaultfilters.date(moment, "j M Y")
+
+
+def test_month_names_follow_a_language_activated_after_they_were_first_written():
+    moment = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+    assert date(moment, "j F Y") == "1 December 2026"
+    for language, expected in (("de", "1 Dezember 2026"), ("fr", "1 décembre 2026"), ("en", "1 December 2026")):
+        with translation.override(language):
+            assert date(moment, "j F Y") == expected
+            assert date(moment, "j M Y") == defaultfilters.date(moment, "j M Y")

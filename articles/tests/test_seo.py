@@ -3,7 +3,9 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from django.utils.text import Truncator
 
+from articles.templatetags.newsroom import truncated_chars
 from articles.tests.factories import make_article, make_image, make_provider
 
 pytestmark = pytest.mark.django_db
@@ -205,3 +207,22 @@ def test_story_without_images_uses_a_small_twitter_card(client):
 def test_pages_declare_their_language(client, story):
     for url in ["/", f"/stories/{story.slug}/", "/stories/missing/"]:
         assert client.get(url).text.startswith('<!DOCTYPE html>\n<html lang="en">'), url
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "Short",
+        "x" * 160,
+        "x" * 161,
+        "A long headline " * 20,
+        "e\u0301" * 159,  # NFC makes each one character: short enough
+        "e\u0301" * 170,
+        "\u0915\u094d\u0937" * 60,  # a combining virama: counted as Truncator counts it
+        "Caf\u00e9 " * 50,
+    ],
+)
+@pytest.mark.parametrize("length", [1, 110, 160, 300])
+def test_descriptions_are_cut_exactly_as_djangos_truncator_cuts_them(text, length):
+    assert truncated_chars(text, length) == Truncator(text).chars(length)
