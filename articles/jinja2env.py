@@ -14,12 +14,13 @@ and Django's default filters), so both engines show a value the same way.
 import datetime
 import functools
 
+from django.conf import settings
 from django.template import defaultfilters
 from django.templatetags.static import static
 from django.utils.dates import MONTHS, MONTHS_3
-from django.utils.timezone import template_localtime
+from django.utils.timezone import get_current_timezone, template_localtime
 from django.utils.translation import get_language
-from jinja2 import Environment
+from jinja2 import Environment, pass_eval_context
 
 from core.cached_reverse import cached_reverse
 
@@ -31,18 +32,35 @@ def url(name, *args, **kwargs):
     return cached_reverse(name, args=args, kwargs=kwargs)
 
 
-def date(value, arg=None):
+def date(value, arg=None, *, locale=None):
     """Django's |date, in the current time zone as the Django engine shows datetimes.
 
     The formats the reader templates use are written directly: Django's
     formatter parses the format and looks the language up on every call, and
-    a story page with its related coverage dates twenty-odd times.
+    a story page with its related coverage dates twenty-odd times. `locale`,
+    (the current time zone, the active language), when the caller knows them.
     """
-    value = template_localtime(value)
     fast = FAST_FORMATS.get(arg)
-    if fast is not None and isinstance(value, datetime.datetime):
-        return fast(value, _month_names(get_language()))
-    return defaultfilters.date(value, arg)
+    if fast is None or not isinstance(value, datetime.datetime):
+        return defaultfilters.date(template_localtime(value), arg)
+    zone, language = locale or (get_current_timezone(), get_language())
+    # template_localtime()'s rule: an aware datetime is shown in the current time zone.
+    if settings.USE_TZ and value.utcoffset() is not None:
+        value = value.astimezone(zone)
+    return fast(value, _month_names(language))
+
+
+@pass_eval_context
+def date_filter(eval_ctx, value, arg=None):
+    """|date in a template: the time zone and the language looked up once per rendering, not per date.
+
+    Each is a context-local lookup (asgiref), more than the date's own
+    formatting; a rendering's blocks share its evaluation context.
+    """
+    locale = getattr(eval_ctx, "newsroom_locale", None)
+    if locale is None:
+        locale = eval_ctx.newsroom_locale = (get_current_timezone(), get_language())
+    return date(value, arg, locale=locale)
 
 
 @functools.lru_cache(maxsize=32)
@@ -69,7 +87,7 @@ def environment(**options):
         highlighted=highlighted,
         http_url=http_url,
         picture=picture,
-        date=date,
+        date=date_filter,
         linebreaksbr=defaultfilters.linebreaksbr,
         truncatewords=defaultfilters.truncatewords,
         pluralize=defaultfilters.pluralize,

@@ -4,7 +4,7 @@ import datetime
 import zoneinfo
 
 import pytest
-from django.template import defaultfilters
+from django.template import defaultfilters, engines
 from django.utils import timezone, translation
 from django.utils.timezone import template_localtime
 
@@ -58,3 +58,16 @@ def test_month_names_follow_a_language_activated_after_they_were_first_written()
         with translation.override(language):
             assert date(moment, "j F Y") == expected
             assert date(moment, "j M Y") == defaultfilters.date(moment, "j M Y")
+
+
+def test_a_template_shows_its_dates_in_the_zone_and_language_of_its_rendering():
+    jinja = engines["jinja2"]
+    template = jinja.from_string('{% extends base %}{% block main %}{{ moment|date("j F Y, H:i") }}{% endblock %}')
+    base = jinja.env.from_string('{{ moment|date("j M Y") }}|{% block main %}{% endblock %}')
+    moment = datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    with timezone.override(zoneinfo.ZoneInfo("Asia/Kolkata")), translation.override("fr"):
+        first = template.render({"moment": moment, "base": base})
+    with timezone.override(zoneinfo.ZoneInfo("America/Sao_Paulo")):
+        second = template.render({"moment": moment, "base": base})
+    assert first == "1 Jan 2027|1 janvier 2027, 05:00"
+    assert second == "31 Dec 2026|31 December 2026, 20:30"
