@@ -8,7 +8,6 @@ from django.core.cache import cache
 from django.db import router
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.template import engines
-from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from django.views.generic import DetailView, TemplateView
@@ -57,6 +56,13 @@ def navigation(request):
         links = [(cached_reverse("articles:topic", kwargs={"slug": slug}), name) for slug, name in top[:NAV_TOPICS]]
         remembered = _nav_topics["top"] = (choices, links)
     return {"nav_topics": [{"url": url, "name": name, "current": request.path == url} for url, name in remembered[1]]}
+
+
+def latest_feeds():
+    """The feeds of the latest stories, as a page links to them."""
+    return feed_links(
+        f"{SITE_NAME}: latest stories", cached_reverse("articles:feed-rss"), cached_reverse("articles:feed-atom")
+    )
 
 
 class ReaderPageMixin:
@@ -108,7 +114,7 @@ class ArticleListView(ReaderPageMixin, FilterView):
         return SITE_DESCRIPTION
 
     def feeds(self):
-        return feed_links(f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom"))
+        return latest_feeds()
 
     def filter_form(self):
         """The filter form's markup, rendered once per content freshness, page and query.
@@ -206,8 +212,8 @@ class TopicArticleListView(ArticleListView):
         slug = {"slug": self.topic_slug}
         return feed_links(
             f"{SITE_NAME}: {self.topic_name}",
-            reverse("articles:topic-feed-rss", kwargs=slug),
-            reverse("articles:topic-feed-atom", kwargs=slug),
+            cached_reverse("articles:topic-feed-rss", kwargs=slug),
+            cached_reverse("articles:topic-feed-atom", kwargs=slug),
         )
 
 
@@ -240,7 +246,7 @@ class ProviderArticleListView(ArticleListView):
         return Article.objects.listed().for_provider(self.slug)
 
     def canonical_path(self):
-        return reverse("articles:provider", kwargs={"slug": self.slug})
+        return cached_reverse("articles:provider", kwargs={"slug": self.slug})
 
     def heading(self):
         return f"Stories from {self.provider_name}"
@@ -252,8 +258,8 @@ class ProviderArticleListView(ArticleListView):
         slug = {"slug": self.slug}
         return feed_links(
             f"{SITE_NAME}: {self.provider_name}",
-            reverse("articles:provider-feed-rss", kwargs=slug),
-            reverse("articles:provider-feed-atom", kwargs=slug),
+            cached_reverse("articles:provider-feed-rss", kwargs=slug),
+            cached_reverse("articles:provider-feed-atom", kwargs=slug),
         )
 
 
@@ -271,7 +277,11 @@ class TopicIndexView(ReaderPageMixin, TemplateView):
             meta_description="Every topic our editors follow, with its latest stories.",
             canonical_url=absolute_url(self.request, self.request.path),
             entries=[
-                {"name": name, "url": reverse("articles:topic", kwargs={"slug": slug}), "stories": counts.get(slug, 0)}
+                {
+                    "name": name,
+                    "url": cached_reverse("articles:topic", kwargs={"slug": slug}),
+                    "stories": counts.get(slug, 0),
+                }
                 for slug, name in choices["topic"]
             ],
             **kwargs,
@@ -294,7 +304,7 @@ class ProviderIndexView(ReaderPageMixin, TemplateView):
             entries=[
                 {
                     "name": name,
-                    "url": reverse("articles:provider", kwargs={"slug": slug}),
+                    "url": cached_reverse("articles:provider", kwargs={"slug": slug}),
                     "stories": counts.get(slug, 0),
                 }
                 for slug, name in choices["provider"]
@@ -340,9 +350,7 @@ class ArticleDetailView(ReaderPageMixin, DetailView):
             video_url=youtube_embed_url(video_id) if video_id else "",
             json_ld_data=news_article_data(article, url, images),
             coverage=story_coverage(article, related_links, using=article._state.db),
-            feeds=feed_links(
-                f"{SITE_NAME}: latest stories", reverse("articles:feed-rss"), reverse("articles:feed-atom")
-            ),
+            feeds=latest_feeds(),
         )
         return context
 
