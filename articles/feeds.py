@@ -117,7 +117,7 @@ class LatestStoriesFeed(Feed):
         return _with_query(reverse("articles:feed-rss"), obj["filters"])
 
     def stories(self, obj):
-        return Article.objects.for_listing()
+        return Article.objects.for_feeds()
 
     def hubs(self, obj):
         return [] if obj["filters"]["query"] else websub_hubs()
@@ -198,7 +198,7 @@ class TopicFeed(LatestStoriesFeed):
         return _with_query(reverse("articles:topic-feed-rss", kwargs={"slug": topic["slug"]}), topic["filters"])
 
     def stories(self, topic):
-        return Article.objects.for_listing().for_topic(topic["slug"])
+        return Article.objects.for_feeds().for_topic(topic["slug"])
 
 
 class TopicAtomFeed(TopicFeed):
@@ -235,7 +235,7 @@ class ProviderFeed(LatestStoriesFeed):
         )
 
     def stories(self, provider):
-        return Article.objects.for_listing().for_provider(provider["slug"])
+        return Article.objects.for_feeds().for_provider(provider["slug"])
 
 
 class ProviderAtomFeed(ProviderFeed):

@@ -124,6 +124,10 @@ class ArticleQuerySet(models.QuerySet):
             self.published().select_related("provider").with_topics().with_card_image().order_by("-published_at", "-id")
         )
 
+    def for_feeds(self):
+        """for_listing() less the lead image, which a feed's item does not show (a subquery per item)."""
+        return self.published().select_related("provider").with_topics().order_by("-published_at", "-id")
+
     def listed(self):
         """Published stories, newest first: a reader's listing, before articles.cards reads their cards."""
         return self.published().order_by("-published_at", "-id")

@@ -3,8 +3,12 @@ import re
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles.images.models import Image
 from articles.models import Article
 from articles.tests.factories import make_article, make_provider
 
@@ -173,3 +177,19 @@ def test_a_stored_control_character_does_not_take_the_feed_down(client, url):
     feed = feedparser.parse(response.content)
     assert not feed.bozo
     assert feed.entries[0].title == "Bell in the title"
+
+
+def test_a_feed_of_thirty_stories_costs_the_queries_of_one_and_reads_no_image(client):
+    def queries():
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/feeds/rss/").status_code == 200
+        return [query["sql"] for query in captured.captured_queries]
+
+    make_article(topics=["AI"], images=2)
+    one = queries()
+    for hours in range(29):
+        make_article(published_at=hours_ago(hours + 1), topics=["AI", "Space"], images=2)
+    thirty = queries()
+    assert len(thirty) == len(one)
+    assert not any(Image._meta.db_table in sql for sql in thirty)
