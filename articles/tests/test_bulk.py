@@ -3,10 +3,13 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
 
-from articles.models import Topic
+from articles.models import RelatedLink, Topic
 from articles.stories.bulk import insert_rows
 from providers.models import Provider
+
+from .factories import make_article
 
 pytestmark = pytest.mark.django_db
 
@@ -42,3 +45,64 @@ def test_an_upsert_without_returning_writes_the_same():
     insert_rows(Topic, [{"name": "Law courts", "slug": "courts"}], update_conflicts=(["slug"], ["name"]))
 
     assert list(Topic.objects.values_list("name", "slug")) == [("Law courts", "courts")]
+
+
+def _statements():
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    return statements, record
+
+
+def test_returned_rows_of_any_count_come_back_in_order_from_one_statement_shape():
+    statements, record = _statements()
+    with connection.execute_wrapper(record):
+        for count in (1, 53, 100, 253):
+            rows = [{"name": f"Topic {count}-{n}", "slug": f"topic-{count}-{n}"} for n in range(count)]
+            ids = [pk for (pk,) in insert_rows(Topic, rows, returning=["id"])]
+            stored = dict(Topic.objects.filter(pk__any_of=ids).values_list("pk", "slug"))
+            assert [stored[pk] for pk in ids] == [row["slug"] for row in rows]
+    if connection.vendor == "sqlite":
+        # The rows go as one JSON parameter: not a statement per number of rows.
+        assert len({sql for sql in statements if sql.startswith("INSERT")}) == 1
+
+
+def test_every_kind_of_value_is_stored_as_django_stores_it():
+    article = make_article()
+    texts = ["quotes \" and \\ and '", "lines\nand\ttabs", "Tromsø — “dashes” 🚀", "", "1e3", "12", "null"]
+    if connection.vendor == "sqlite":
+        texts.append("a\x00b")  # PostgreSQL refuses NUL in text; SQLite keeps it, through the VALUES list
+    moment = dt.datetime(2026, 10, 16, 20, 55, 7, 123456, tzinfo=dt.UTC)
+
+    def rows(first):
+        return [
+            {
+                "article_id": article.pk,
+                "position": first + n,
+                "title": text,
+                "excerpt": text * 2,
+                "published_at": moment if n % 2 else None,
+                "web_url": f"https://example.com/{n}",
+                "quality": n if n % 3 else None,
+                "extra": {"note": text, "n": n, "nested": [True, None, 1.5]},
+                "layout": {},
+            }
+            for n, text in enumerate(texts)
+        ]
+
+    ids = [pk for (pk,) in insert_rows(RelatedLink, rows(0), returning=["id"])]
+    django_ids = [link.pk for link in RelatedLink.objects.bulk_create(RelatedLink(**row) for row in rows(100))]
+    fields = [name for name in rows(0)[0] if name not in ("article_id", "position")]
+    ours = [RelatedLink.objects.values(*fields).get(pk=pk) for pk in ids]
+    assert ours == [RelatedLink.objects.values(*fields).get(pk=pk) for pk in django_ids]
+    assert ours == [{name: row[name] for name in fields} for row in rows(0)]
+    if connection.vendor == "sqlite":
+        kinds = ", ".join(f"typeof({name})" for name in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {kinds} FROM articles_relatedlink WHERE position < 100 ORDER BY position")
+            stored = cursor.fetchall()
+            cursor.execute(f"SELECT {kinds} FROM articles_relatedlink WHERE position >= 100 ORDER BY position")
+            assert stored == cursor.fetchall()
