@@ -106,3 +106,45 @@ def test_every_kind_of_value_is_stored_as_django_stores_it():
             stored = cursor.fetchall()
             cursor.execute(f"SELECT {kinds} FROM articles_relatedlink WHERE position >= 100 ORDER BY position")
             assert stored == cursor.fetchall()
+
+
+def test_dates_and_json_are_converted_as_djangos_get_db_prep_save_converts_them():
+    from zoneinfo import ZoneInfo
+
+    from articles.images.models import Image
+    from articles.models import Article, Revision
+    from articles.stories.bulk import _converter
+
+    moments = [
+        dt.datetime(2026, 10, 16, 20, 55, tzinfo=dt.UTC),
+        dt.datetime(2026, 3, 29, 1, 30, 5, 123, tzinfo=ZoneInfo("Europe/Oslo")),
+        dt.datetime(1999, 12, 31, 23, 59, 59, 999999, tzinfo=dt.timezone(dt.timedelta(hours=-5, minutes=-30))),
+    ]
+    documents = [
+        {},
+        [],
+        {"b": 1, "a": [True, None, 1.5]},
+        {"note": "Tromsø “quoted” \n 🚀", "when": moments[1]},
+        "text",
+    ]
+    checked = 0
+    for model in (Article, RelatedLink, Image, Revision):
+        for field in model._meta.concrete_fields:
+            kind = field.get_internal_type()
+            if kind not in ("DateTimeField", "JSONField"):
+                continue
+            convert = _converter(field, connection)
+            for value in moments if kind == "DateTimeField" else documents:
+                assert _outcome(convert, value) == _outcome(field.get_db_prep_save, value, connection)
+                checked += 1
+    assert checked > 50
+
+
+def _outcome(function, *args):
+    """What `function` returns, or the type of error it raises (a date in a plain JSONField)."""
+    try:
+        result = function(*args)
+    except TypeError as error:
+        return type(error)
+    # PostgreSQL's adapters wrap a JSON document (psycopg's Json and Jsonb).
+    return (type(result), getattr(result, "obj", result))
