@@ -61,11 +61,38 @@ _GOOGLE_AMP_PATH = re.compile(r"^/amp/(?:s/)?(?P<rest>[^/]+\..*)$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
+# The plainest addresses, most of a story file's: lower-case host names of
+# letters, digits and single hyphens ending in a name (no IDNA, no IPv4), a path
+# of unreserved characters without "." or ".." segments, no port, user, query or
+# fragment. w3lib leaves them as they are, so only our rules apply; the tests
+# hold both ways to the same result.
+_LABEL = r"[a-z0-9](?:[a-z0-9]|-(?!-)){0,62}"
+_PLAIN_URL = re.compile(rf"https?://((?:{_LABEL}\.)*[a-z](?:[a-z0-9]|-(?!-)){{0,62}})(/[A-Za-z0-9_~/.-]*)?")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.\.?(?:/|$)")
+
+
 # An import meets the same related pages again and again.
 @functools.lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """The canonical form of an http(s) `url`; "" for an empty one, the stripped text for one that is not http(s)."""
     url = (url or "").strip()
+    plain = _PLAIN_URL.fullmatch(url)
+    if plain and _plain_parts(*plain.groups()):
+        # w3lib took 20-25 µs an address, for addresses it does not change: a tenth of the parse floor per story.
+        return f"https://{_host(plain[1])}{_path(plain[2] or '')}"[:MAX_CANONICAL]
+    return _canonical_url(url)
+
+
+def _plain_parts(host, path):
+    return (
+        len(host) <= 253
+        and not host.endswith(AMP_CACHE_SUFFIX)
+        and host not in ("google.com", "www.google.com")
+        and not (path and _DOT_SEGMENT.search(path))
+    )
+
+
+def _canonical_url(url):
     if not url:
         return ""
     parts = urlsplit(url)

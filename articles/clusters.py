@@ -79,7 +79,7 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
         return refresh_clusters(article_ids, using=using, bands=False)
     ordered = array("q")
     for start in range(0, len(article_ids), BATCH_SIZE):
-        rows = Article.objects.using(using).filter(pk__in=article_ids[start : start + BATCH_SIZE])
+        rows = Article.objects.using(using).filter(pk__any_of=article_ids[start : start + BATCH_SIZE])
         for pk, published_at in rows.values_list("pk", "published_at"):
             # One integer a story, day then id, so that 100,000 of them stay small.
             ordered.append((day_of(published_at) if published_at else _NO_DAY) << _ID_BITS | pk)
@@ -105,11 +105,11 @@ def write_title_bands(article_ids, *, using="default"):
     ids = list(article_ids)
     for start in range(0, len(ids), BATCH_SIZE):
         batch = ids[start : start + BATCH_SIZE]
-        TitleBand.objects.using(using).filter(article_id__in=batch).delete()
+        TitleBand.objects.using(using).filter(article_id__any_of=batch).delete()
         # Title links need a date: a story without one has no bands.
         titles = (
             Article.objects.using(using)
-            .filter(pk__in=batch, published_at__isnull=False)
+            .filter(pk__any_of=batch, published_at__isnull=False)
             .values_list("pk", "title", "published_at")
         )
         # Ten rows a story: plain rows, not model instances (stories.bulk).
@@ -162,26 +162,13 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
 
 
 def _bands_with_keys(keys, first, last, using):
-    """(key, day, story id) of the title bands with these keys between two days.
-
-    KEYS_PER_QUERY keys a query, the last list padded with negative keys,
-    which no band has (band_keys are not negative; Django drops repeated
-    values from an IN list): SQLite's driver keeps up to 128 prepared
-    statements, and one of a different length for every batch's thousands
-    of keys grew the import's memory with its batches.
-    """
-    for start in range(0, len(keys), KEYS_PER_QUERY):
-        chunk = keys[start : start + KEYS_PER_QUERY]
-        chunk += range(-1, -1 - (KEYS_PER_QUERY - len(chunk)), -1)
-        rows = (
-            TitleBand.objects.using(using)
-            .filter(key__in=chunk, day__gte=first, day__lte=last)
-            .values_list("key", "day", "article_id")
-        )
-        yield from rows.iterator(chunk_size=5000)
-
-
-KEYS_PER_QUERY = 1000
+    """(key, day, story id) of the title bands with these keys between two days."""
+    rows = (
+        TitleBand.objects.using(using)
+        .filter(key__any_of=keys, day__gte=first, day__lte=last)
+        .values_list("key", "day", "article_id")
+    )
+    yield from rows.iterator(chunk_size=5000)
 
 
 def refresh_all_clusters(*, using="default") -> int:
@@ -199,9 +186,11 @@ def _cluster_mates(ids, using):
     """The other stories of these stories' clusters, and of clusters a deleted story of `ids` led."""
     if not ids:
         return set()
-    clusters = Article.objects.using(using).filter(pk__in=ids, cluster__isnull=False).values("cluster")
+    clusters = Article.objects.using(using).filter(pk__any_of=ids, cluster__isnull=False).values("cluster")
     return set(
-        Article.objects.using(using).filter(Q(cluster__in=clusters) | Q(cluster__in=ids)).values_list("pk", flat=True)
+        Article.objects.using(using)
+        .filter(Q(cluster__in=clusters) | Q(cluster__any_of=ids))
+        .values_list("pk", flat=True)
     )
 
 
@@ -209,31 +198,31 @@ def _links(frontier, using, config):
     """Links {(a, b)} (a < b) between the stories of `frontier` and any story."""
     stories = Article.objects.using(using)
     links = RelatedLink.objects.using(using).exclude(canonical_url="")
-    own = dict(stories.filter(pk__in=frontier).exclude(canonical_url="").values_list("pk", "canonical_url"))
+    own = dict(stories.filter(pk__any_of=frontier).exclude(canonical_url="").values_list("pk", "canonical_url"))
     edges = set()
     # The same page under two addresses, and a related item that is the story itself.
     by_url = defaultdict(set)
-    for pk, url in stories.filter(canonical_url__in=own.values()).values_list("pk", "canonical_url"):
+    for pk, url in stories.filter(canonical_url__any_of=own.values()).values_list("pk", "canonical_url"):
         by_url[url].add(pk)
-    for article_id, url in links.filter(canonical_url__in=own.values()).values_list("article_id", "canonical_url"):
+    for article_id, url in links.filter(canonical_url__any_of=own.values()).values_list("article_id", "canonical_url"):
         by_url[url].add(article_id)
     for pk, url in own.items():
         edges |= {_pair(pk, other) for other in by_url[url] if other != pk}
     # A related item of a frontier story that is one of our stories, or another story's related item.
     their = defaultdict(set)
-    for article_id, url in links.filter(article_id__in=frontier).values_list("article_id", "canonical_url"):
+    for article_id, url in links.filter(article_id__any_of=frontier).values_list("article_id", "canonical_url"):
         their[url].add(article_id)
     if their:
-        for pk, url in stories.filter(canonical_url__in=their).values_list("pk", "canonical_url"):
+        for pk, url in stories.filter(canonical_url__any_of=their).values_list("pk", "canonical_url"):
             edges |= {_pair(pk, article_id) for article_id in their[url] if article_id != pk}
-        for other, url in links.filter(canonical_url__in=their).values_list("article_id", "canonical_url"):
+        for other, url in links.filter(canonical_url__any_of=their).values_list("article_id", "canonical_url"):
             edges |= {_pair(other, article_id) for article_id in their[url] if article_id != other}
     return edges | _title_links(frontier, using, config)
 
 
 def _title_links(frontier, using, config):
     keys_by_day = defaultdict(set)
-    for key, day in TitleBand.objects.using(using).filter(article_id__in=frontier).values_list("key", "day"):
+    for key, day in TitleBand.objects.using(using).filter(article_id__any_of=frontier).values_list("key", "day"):
         keys_by_day[day].add(key)
     days_around = math.ceil(config["TITLE_WINDOW_HOURS"] / 24)
     candidates = band_candidates(keys_by_day, days_around=days_around, using=using)
@@ -244,7 +233,7 @@ def _title_links(frontier, using, config):
     rows = {
         pk: (title, published_at)
         for pk, title, published_at in Article.objects.using(using)
-        .filter(pk__in=involved, published_at__isnull=False)
+        .filter(pk__any_of=involved, published_at__isnull=False)
         .values_list("pk", "title", "published_at")
     }
     window = dt.timedelta(hours=config["TITLE_WINDOW_HOURS"])
@@ -262,7 +251,7 @@ def _title_links(frontier, using, config):
 def _kept_links(edges, using):
     """The links editors' splits leave: both ends in the same split."""
     involved = {story for edge in edges for story in edge}
-    split = dict(Article.objects.using(using).filter(pk__in=involved).values_list("pk", "cluster_split"))
+    split = dict(Article.objects.using(using).filter(pk__any_of=involved).values_list("pk", "cluster_split"))
     return {(a, b) for a, b in edges if a in split and b in split and split[a] == split[b]}
 
 
@@ -288,7 +277,7 @@ def _write_clusters(stories, edges, using):
     for members in groups.values():
         lead = min(members)
         wanted.update({story: lead for story in members if story in wanted})
-    current = dict(Article.objects.using(using).filter(pk__in=wanted).values_list("pk", "cluster"))
+    current = dict(Article.objects.using(using).filter(pk__any_of=wanted).values_list("pk", "cluster"))
     changed = [
         Article(pk=story, cluster=cluster)
         for story, cluster in wanted.items()

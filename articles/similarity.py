@@ -31,6 +31,10 @@ _WORD = re.compile(r"\w+")
 BANDS = 8
 ROWS = 2
 _PRIME = (1 << 61) - 1
+# Titles whose shingles, names and band keys are kept: a few batches' worth of an import
+# (its stories and the stored ones they are compared with). Not more: each title
+# costs about a kilobyte, and a larger cache grew the import's memory with its files.
+TITLES_REMEMBERED = 1024
 _MAX_KEY = (1 << 63) - 1
 
 
@@ -43,14 +47,14 @@ def _seeded(index, salt):
 _PERMUTATIONS = [(_seeded(i, "a"), _seeded(i, "b")) for i in range(BANDS * ROWS)]
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TITLES_REMEMBERED)
 def title_shingles(title: str) -> frozenset:
     """The title's words, casefolded, without stop words (articles.similarity.STOP_WORDS)."""
     words = _WORD.findall(unicodedata.normalize("NFKC", title or "").casefold())
     return frozenset(word for word in words if word not in STOP_WORDS)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TITLES_REMEMBERED)
 def title_names(title: str) -> frozenset:
     """The capitalised words of a title after its first (names, mostly), casefolded, stop words left out."""
     words = _WORD.findall(unicodedata.normalize("NFKC", title or ""))[1:]
@@ -83,7 +87,7 @@ def _shingle_hash(shingle):
     return int.from_bytes(hashlib.blake2b(shingle.encode(), digest_size=8).digest(), "big")
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=TITLES_REMEMBERED)
 def band_keys(title: str) -> tuple[int, ...]:
     """The title's MinHash band keys (BANDS of them; none for a title without words), each a signed 63-bit int."""
     hashes = [_shingle_hash(shingle) for shingle in title_shingles(title)]

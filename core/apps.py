@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Core"
+
+    def ready(self):
+        # Registers the `any_of` lookup on every field.
+        from . import lookups  # noqa: F401

@@ -31,7 +31,7 @@ def refresh_image_counts(article_ids, *, using="default") -> int:
         # schedule) change no image, and rewriting a story's ~6 KB row would cost more than this read.
         stale = (
             Article.objects.using(using)
-            .filter(pk__in=batch)
+            .filter(pk__any_of=batch)
             .annotate(**counts)
             .filter(~Q(image_count=F("now_images")) | ~Q(cached_image_count=F("now_cached")))
             .values_list("pk", flat=True)
@@ -40,7 +40,7 @@ def refresh_image_counts(article_ids, *, using="default") -> int:
         if stale_ids:
             changed += (
                 Article.objects.using(using)
-                .filter(pk__in=stale_ids)
+                .filter(pk__any_of=stale_ids)
                 .update(image_count=_count(using), cached_image_count=_count(using, file__gt=""))
             )
     return changed

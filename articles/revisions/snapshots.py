@@ -25,7 +25,7 @@ def batched(items, size):
 def _stories_now(article_ids):
     """(story row, content) of each of these stories as they are now, read in batches."""
     for batch in batched(article_ids, BATCH_SIZE):
-        for article in Article.objects.filter(pk__in=batch).for_export():
+        for article in Article.objects.filter(pk__any_of=batch).for_export():
             yield article, to_content(story_from_article(article))
 
 
@@ -39,7 +39,7 @@ def import_bases(article_ids) -> dict:
     bases = {}
     for batch in batched(article_ids, BATCH_SIZE):
         latest = (
-            Revision.objects.filter(article_id__in=batch, source__in=IMPORTS, status=Revision.Status.LIVE)
+            Revision.objects.filter(article_id__any_of=batch, source__in=IMPORTS, status=Revision.Status.LIVE)
             .order_by("article_id", "-id")
             .only("article_id", "source_name", "content_data", "file_data", "upstream_data")
         )

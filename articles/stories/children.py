@@ -37,10 +37,10 @@ def _delete_children(article_ids):
         return
     # Django's delete collector fetches every row it deletes (these have
     # cascades); the id is all it needs, and the rows carry large JSON.
-    Image.objects.filter(article_id__in=article_ids).only("pk").delete()
-    Image.objects.filter(related_link__article_id__in=article_ids).only("pk").delete()
-    RelatedLink.objects.filter(article_id__in=article_ids).only("pk").delete()
-    TaggedArticle.objects.filter(content_object_id__in=article_ids).delete()
+    Image.objects.filter(article_id__any_of=article_ids).only("pk").delete()
+    Image.objects.filter(related_link__article_id__any_of=article_ids).only("pk").delete()
+    RelatedLink.objects.filter(article_id__any_of=article_ids).only("pk").delete()
+    TaggedArticle.objects.filter(content_object_id__any_of=article_ids).delete()
 
 
 def _related_rows(planned, providers):

@@ -27,8 +27,8 @@ def flag_duplicates(batch, results) -> None:
     canonical = {story.url_key: canonical_of(story, story.read_url) for story, _ in todo}
     by_url = defaultdict(list)
     for row in (
-        Article.objects.filter(canonical_url__in=set(canonical.values()))
-        .exclude(url_key__in=own_keys)
+        Article.objects.filter(canonical_url__any_of=canonical.values())
+        .exclude(url_key__any_of=own_keys)
         .values("pk", "title", "url_key", "canonical_url")
     ):
         by_url[row["canonical_url"]].append(row)
@@ -60,7 +60,7 @@ def flag_duplicates(batch, results) -> None:
 def _rows(ids, own_keys):
     if not ids:
         return {}
-    stories = Article.objects.filter(pk__in=ids, published_at__isnull=False).exclude(url_key__in=own_keys)
+    stories = Article.objects.filter(pk__any_of=ids, published_at__isnull=False).exclude(url_key__any_of=own_keys)
     return {row["pk"]: row for row in stories.values("pk", "title", "url_key", "published_at")}
 
 

@@ -56,7 +56,7 @@ def local_copies(article_ids) -> dict:
     if not article_ids:
         return {}
     images = (
-        Image.objects.filter(Q(article_id__in=article_ids) | Q(related_link__article_id__in=article_ids))
+        Image.objects.filter(Q(article_id__any_of=article_ids) | Q(related_link__article_id__any_of=article_ids))
         .exclude(file="")
         .annotate(story_id=Coalesce("article_id", "related_link__article_id"))
         .values("id", "story_id", "url", *_LOCAL_COPY_FIELDS)
@@ -64,7 +64,7 @@ def local_copies(article_ids) -> dict:
     copies = {(image.pop("story_id"), image.pop("url")): image for image in images}
     renditions = {}
     image_ids = [image["id"] for image in copies.values()]
-    for rendition in Rendition.objects.filter(image_id__in=image_ids).values("image_id", *_RENDITION_FIELDS):
+    for rendition in Rendition.objects.filter(image_id__any_of=image_ids).values("image_id", *_RENDITION_FIELDS):
         renditions.setdefault(rendition.pop("image_id"), []).append(rendition)
     return {key: LocalCopy(fields, renditions.pop(fields.pop("id"), [])) for key, fields in copies.items()}
 

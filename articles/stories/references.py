@@ -31,7 +31,7 @@ def ensure_providers(provider_data) -> dict:
             wanted[outlet_key(data)] = data
     if not wanted:
         return {}
-    on_domains = list(Provider.objects.filter(domain__in={domain for domain, _ in wanted}))
+    on_domains = list(Provider.objects.filter(domain__any_of={domain for domain, _ in wanted}))
     providers = {(p.domain, p.name): p for p in on_domains if (p.domain, p.name) in wanted}
     missing = [key for key in wanted if key not in providers]
     if missing:
@@ -45,7 +45,7 @@ def ensure_providers(provider_data) -> dict:
         )
         providers.update(
             ((p.domain, p.name), p)
-            for p in Provider.objects.filter(domain__in={domain for domain, _ in missing})
+            for p in Provider.objects.filter(domain__any_of={domain for domain, _ in missing})
             if (p.domain, p.name) in wanted
         )
     stale = []
@@ -78,14 +78,16 @@ def ensure_topics(names) -> dict:
         wanted.setdefault(name.lower(), name)
     if not wanted:
         return {}
-    topics = {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__in=wanted)}
+    topics = {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=wanted)}
     missing = {key: name for key, name in wanted.items() if key not in topics}
     if missing:
         slugs = unique_slugs(missing, model=Topic, max_length=100)
         Topic.objects.bulk_create(
             [Topic(name=name, slug=slugs[key]) for key, name in missing.items()], ignore_conflicts=True
         )
-        topics.update((t.name.lower(), t) for t in Topic.objects.annotate(key=Lower("name")).filter(key__in=missing))
+        topics.update(
+            (t.name.lower(), t) for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=missing)
+        )
     return topics
 
 
@@ -95,7 +97,7 @@ def unique_slugs(texts: dict, *, model=Article, max_length=200) -> dict:
         return {}
     base = {key: slugify(text)[: max_length - 17].strip("-") or model._meta.model_name for key, text in texts.items()}
     hashed = {key: f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:8]}" for key, slug in base.items()}
-    taken = set(model.objects.filter(slug__in=[*base.values(), *hashed.values()]).values_list("slug", flat=True))
+    taken = set(model.objects.filter(slug__any_of=[*base.values(), *hashed.values()]).values_list("slug", flat=True))
     slugs = {}
     for key in texts:
         for candidate in (base[key], hashed[key], f"{base[key]}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"):

@@ -43,6 +43,7 @@ class MarkedSequence(list):
 _STR_TAG = "tag:yaml.org,2002:str"
 _MAPPING_TAG = "tag:yaml.org,2002:map"
 _SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # The tags of short plain scalars seen (keys, numbers, booleans), per process; bounded.
 _plain_tags = {}
 _REMEMBERED, _REMEMBERED_LENGTH = 20_000, 40
@@ -98,7 +99,9 @@ class _FixtureLoader(_SafeLoader):
         tag = _plain_tags.get(value)
         if tag is None:
             tag = super().resolve(kind, value, implicit)
-            if len(value) <= _REMEMBERED_LENGTH and len(_plain_tags) < _REMEMBERED:
+            # Not a timestamp: each file has its own (publishedDateTime), and remembering
+            # them grew the table with the number of files imported.
+            if tag != _TIMESTAMP_TAG and len(value) <= _REMEMBERED_LENGTH and len(_plain_tags) < _REMEMBERED:
                 _plain_tags[value] = tag
         return tag
 

@@ -1,8 +1,11 @@
 """Canonical URLs: the rules (pure) and the stored column on every write path."""
 
+import re
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from articles.canonical import canonical_url
@@ -14,6 +17,8 @@ from articles.stories.write import import_paths
 
 from .factories import make_article, make_related
 from .test_import import story_text
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 @pytest.mark.parametrize(
@@ -134,3 +139,42 @@ def test_refresh_recomputes_rows_written_before_the_column(capsys):
     assert RelatedLink.objects.get().canonical_url == "https://example.org/b"
     call_command("canonicalize_urls")
     assert "0 canonical URL(s) updated" in capsys.readouterr().out
+
+
+_labels = st.text("abcAz09-", min_size=1, max_size=12) | st.sampled_from(
+    ["www", "amp", "xn--bcher-kva", "0x7f", "a--b"]
+)
+_segments = st.text("aZ09_~.-", max_size=10) | st.sampled_from(["amp", ".amp", "a.amp", "a.amp.html", ".", "..", ""])
+
+
+@settings(max_examples=1000)
+@given(
+    scheme=st.sampled_from(["http", "https"]),
+    labels=st.lists(_labels, min_size=1, max_size=4),
+    segments=st.lists(_segments, max_size=5),
+    slash=st.booleans(),
+)
+def test_plain_addresses_take_a_shortcut_to_the_same_canonical_form(scheme, labels, segments, slash):
+    from articles.canonical import _canonical_url
+
+    path = "/" + "/".join(segments) + ("/" if slash else "") if segments or slash else ""
+    url = f"{scheme}://{'.'.join(labels)}{path}"
+    assert canonical_url.__wrapped__(url) == _canonical_url(url)
+
+
+def test_the_shortcut_is_taken_for_the_usual_story_addresses():
+    from articles import canonical
+
+    plain = [
+        "https://www.journaldispatch148.example/2026/10/41c31d5f4c32/",
+        "https://recordobserver205.example/news/41c31d5f4c32-0",
+        "https://img.recordobserver205.example/0/8277cab1f9.jpg",
+        "http://example.com",
+    ]
+    for url in plain:
+        assert canonical._PLAIN_URL.fullmatch(url)
+        assert canonical.canonical_url.__wrapped__(url) == canonical._canonical_url(url)
+    # And every address of the sample stories, plain or not, comes out as it did.
+    for path in sorted(FIXTURES.iterdir()):
+        for url in re.findall(r"https?://[^\s\"']+", path.read_text(encoding="utf-8")):
+            assert canonical.canonical_url.__wrapped__(url) == canonical._canonical_url(url)

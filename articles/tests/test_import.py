@@ -536,3 +536,30 @@ def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_co
     assert (claims.get(11), claims.get(19), claims.get(27)) == ("eleven.md", "nineteen.md", None)
     assert claims.get(claim_key("https://example.com/odd")) == "bad-\udcff.md"
     assert claims.get(claim_key("https://example.com/never")) is None
+
+
+def test_the_objects_alive_before_an_import_are_left_to_the_collector_again_after_it(write_fixture, monkeypatch):
+    import gc
+
+    seen = []
+    write_stories = write.write_stories
+    monkeypatch.setattr(
+        write, "write_stories", lambda *a, **k: seen.append(gc.get_freeze_count()) or write_stories(*a, **k)
+    )
+    import_paths([write_fixture("a.md", story_text(url="https://example.com/a"))])
+    # Frozen while it wrote, and unfrozen once it was done, so nothing made before is kept for ever.
+    assert seen and seen[0] > 0
+    assert gc.get_freeze_count() == 0
+    assert Article.objects.count() == 1
+
+
+def test_an_import_leaves_objects_frozen_by_the_process_frozen(write_fixture):
+    import gc
+
+    gc.freeze()
+    try:
+        import_paths([write_fixture("a.md", story_text(url="https://example.com/a"))])
+        # Not unfrozen by the import (which would make the count 0).
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -300,3 +300,15 @@ def test_plain_scalars_resolve_as_the_safe_loader_has_them_the_first_time_and_on
         scalars = [value for value in expected.values() if not isinstance(value, (list, dict))]
         assert [type(value) for value in document.values()][: len(scalars)] == [type(value) for value in scalars]
         assert [type(value) for value in document["m"]] == [bool, bool, int, str]
+
+
+def test_timestamps_resolve_every_time_without_being_remembered():
+    from articles.stories import yamlload
+
+    for day in (12, 13):
+        front = f"published: 2021-02-{day}T19:25:00Z\nwidth: 615\n"
+        document, _verbatim = yamlload.load_front_matter(front, filename="x.md", first_line=2)
+        assert document == yaml.safe_load(front)
+        # Each file has its own: remembered, they would grow the table with the files imported.
+        assert f"2021-02-{day}T19:25:00Z" not in yamlload._plain_tags
+    assert "width" in yamlload._plain_tags and "615" in yamlload._plain_tags
