@@ -374,11 +374,12 @@ class RelatedLink(models.Model):
         super().save(*args, **kwargs)
 
 
-# Models of their own modules (clusters, intake rules, jobs, webhooks, preview links, ranking, revisions),
-# registered with the app's.
+# Models of their own modules (clusters, intake rules, jobs, the count of changes, webhooks, preview links,
+# ranking, revisions), registered with the app's.
 from .clusters_models import TitleBand  # noqa: E402, F401
 from .intake_models import IntakeRule  # noqa: E402, F401
 from .jobs.models import PeriodicJob, UploadJob  # noqa: E402, F401
+from .pagecache_models import ContentChanges  # noqa: E402, F401
 from .pings_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401
 from .previews_models import PreviewLink, PreviewVisit  # noqa: E402, F401
 from .ranking_models import RankOverride  # noqa: E402, F401

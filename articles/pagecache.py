@@ -120,6 +120,7 @@ class Freshness:
     updated: datetime | None
     published: int
     boundary: datetime | None = None
+    changes: int = 0
     # The tokens of public_generations(): every page's, the listings'.
     generation: str = ""
     listings: str = ""
@@ -128,7 +129,7 @@ class Freshness:
     def version(self):
         boundary = self.boundary.isoformat() if self.boundary else "-"
         edited = self.updated.isoformat() if self.updated else "-"
-        stamp = f"{edited}|{self.published}|{boundary}|{self.generation}|{self.listings}"
+        stamp = f"{edited}|{self.published}|{boundary}|{self.changes}|{self.generation}|{self.listings}"
         return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
     @property

@@ -202,17 +202,20 @@ class ArticleQuerySet(models.QuerySet):
 
         Returns {"updated": latest edit of a public story or of a provider,
         "published": number of public stories, "boundary": the latest
-        publish_at or unpublish_at already passed}. The count catches what
-        leaves the public stories' updated_at alone: a story unpublished or
-        deleted; the boundary, a scheduled story going public or expiring
-        (no write happens then), so a page cached before that moment is not
-        served after it. Used for ETag/Last-Modified and to key the page
-        cache. Reads one small index (article_published_updated), not the
-        stories table.
+        publish_at or unpublish_at already passed, "changes": how many
+        changes writers have committed (articles.pagecache_models)}. The
+        count catches what leaves the public stories' updated_at alone: a
+        story unpublished or deleted; the boundary, a scheduled story going
+        public or expiring (no write happens then), so a page cached before
+        that moment is not served after it; "changes", a change stamped
+        before another that committed first. Used for ETag/Last-Modified and
+        to key the page cache. Reads one small index (article_published_updated),
+        not the stories table, and one row.
         """
         now = timezone.now()
         public = self.public_window(now)
         latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
+        changes = self.model._meta.apps.get_model("articles", "ContentChanges").objects.values("count")[:1]
         stamp = (
             self.filter(published=True)
             .order_by()
@@ -220,6 +223,7 @@ class ArticleQuerySet(models.QuerySet):
                 stories=Max("updated_at", filter=public),
                 # Max() over a constant subquery: the providers' latest edit, read in the same query.
                 providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
+                changes=Max(Subquery(changes, output_field=models.BigIntegerField())),
                 published=Count("pk", filter=public),
                 went_public=Max("publish_at", filter=Q(publish_at__lte=now)),
                 expired=Max("unpublish_at", filter=Q(unpublish_at__lte=now)),
@@ -231,6 +235,7 @@ class ArticleQuerySet(models.QuerySet):
             "updated": max((e for e in edits if e), default=None),
             "published": stamp["published"],
             "boundary": max((b for b in boundaries if b), default=None),
+            "changes": stamp["changes"] or 0,
         }
 
     def for_detail(self):

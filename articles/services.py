@@ -15,6 +15,7 @@ from django.db import transaction
 from .clusters import refresh_clusters, refresh_many_clusters, write_title_bands
 from .images.counts import refresh_image_counts
 from .pagecache import bump_public_generation, note_local_change
+from .pagecache_models import count_content_change
 from .pings import PublicationWatch
 from .search import refresh_search_vectors
 
@@ -61,6 +62,9 @@ def providers_changed(*, using="default") -> None:
 
 def topics_changed(*, using="default") -> None:
     """A topic was renamed or deleted: every page that lists it, though no story changed."""
+    # The count too: another process's pages start afresh within a second, though with a local
+    # cache its cards follow the token only when it reaches them (Redis shares it: docs/deploy.md).
+    _public_pages_changed(using)
     bump_public_generation(using=using)
 
 
@@ -69,15 +73,19 @@ def clusters_changed(*, using="default") -> None:
 
     A story page's own stamp lists its cluster's stories, so only the listings start afresh.
     """
+    _public_pages_changed(using)
     bump_public_generation(using=using, listings_only=True)
 
 
 def ranking_changed(*, using="default") -> None:
     """A pin or a burial changed Top stories (articles.ranking), though no story did; no story page shows them."""
+    _public_pages_changed(using)
     bump_public_generation(using=using, listings_only=True)
 
 
 def _public_pages_changed(using):
+    # In the writer's transaction: the freshness moves when, and as soon as, it commits.
+    count_content_change(using)
     # Now, and again after the commit: a page built in between would read the
     # old rows and be remembered as fresh.
     note_local_change()

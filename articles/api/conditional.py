@@ -22,7 +22,8 @@ def _etag(request, *args, **kwargs):
     stamp = _freshness(request)
     # As the pages' keys (articles.pagecache): a schedule boundary passed changes what is live,
     # and the generation token a topic's rename, neither of which moves a story's updated_at.
-    parts = (API_VERSION, stamp["updated"], stamp["published"], stamp["boundary"], *public_generations())
+    parts = (API_VERSION, stamp["updated"], stamp["published"], stamp["boundary"], stamp["changes"])
+    parts = (*parts, *public_generations())
     key = "|".join(map(str, (*parts, request.get_full_path())))
     return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
 

@@ -15,6 +15,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from articles.models import Article
 from articles.services import stories_changed
@@ -203,3 +204,26 @@ def test_readers_never_get_a_page_older_than_a_returned_save(newsroom, tmp_path)
             assert min(shown) >= last, f"{path} showed {kind} story {n} at revision {min(shown)} after {last} was saved"
             checked += 1
     assert checked > 50
+
+
+@pytest.mark.django_db(transaction=False)
+def test_a_change_stamped_before_one_that_committed_first_still_shows(settings, client):
+    """A slow import stamps updated_at, an editor's save of another story commits a later one first:
+    once the import commits, the latest updated_at has not moved, yet its change must show."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    cache.clear()
+    story, other = make_article(title="Before the import"), make_article(title="Another story")
+    stamped_by_the_import = timezone.now()
+    other.title = "Another story, edited"
+    other.save()
+    stories_changed([other.pk])
+    # Both pages built after the editor's save, under the content's freshness of that moment.
+    assert "Before the import" in client.get("/").text
+    assert "Before the import" in client.get(story.get_absolute_url()).text
+
+    Article.objects.filter(pk=story.pk).update(title="After the import", updated_at=stamped_by_the_import)
+    stories_changed([story.pk])
+
+    assert "After the import" in client.get("/").text
+    assert "After the import" in client.get(story.get_absolute_url()).text
+    cache.clear()
