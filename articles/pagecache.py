@@ -4,8 +4,9 @@ Every public page is the same for every reader, so it goes through
 public_page(): answered with 304 when the reader has it already, and cached
 under a key that changes with the content. That key comes from:
 
-- Article.objects.freshness(), which follows the stories and providers, read
-  at most once a NEWSROOM_FRESHNESS_SECONDS per process (remembered_freshness);
+- Article.objects.freshness(), which follows the stories, the providers and
+  the count of committed changes (articles.pagecache_models), read at most
+  once a NEWSROOM_FRESHNESS_SECONDS per process (remembered_freshness);
 - generation tokens, for what that cannot see: a topic renamed or deleted
   in the admin changes no story, yet every page that lists the topic shows
   its name and links to its slug. Saving or deleting a Topic draws a new
