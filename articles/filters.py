@@ -245,15 +245,14 @@ class ArticleFilter(django_filters.FilterSet):
         # The same filters with the same choices and options make the same form: a class
         # built per request was a twentieth of a filtered listing. Choices and options are
         # the objects of the content's freshness (articles.pagecache.public_choices).
+        # The entry holds the choices and options themselves, so their ids cannot be reused meanwhile.
         key = (tuple(self.filters), id(self._choices), id(self._options))
         found = _form_classes.get(key)
-        if found is not None and found[0] is self._choices and found[1] is self._options:
-            return found[2]
-        form_class = super().get_form_class()
-        if len(_form_classes) >= FORM_CLASSES_KEPT:
-            _form_classes.clear()
-        _form_classes[key] = (self._choices, self._options, form_class)
-        return form_class
+        if found is None:
+            if len(_form_classes) >= FORM_CLASSES_KEPT:
+                _form_classes.clear()
+            found = _form_classes[key] = (self._choices, self._options, super().get_form_class())
+        return found[2]
 
     def filter_search(self, queryset, name, value):
         return queryset.search(value)

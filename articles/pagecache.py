@@ -56,11 +56,6 @@ def is_staff_reader(request):
 # --- The generation token -----------------------------------------------------
 
 
-def public_generation():
-    """Every public page's token."""
-    return cache.get(GENERATION_KEY, "")
-
-
 def public_generations():
     """(every public page's token, the listings' token), in one trip to the cache."""
     tokens = cache.get_many([GENERATION_KEY, LISTINGS_GENERATION_KEY])

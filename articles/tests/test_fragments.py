@@ -11,7 +11,7 @@ from articles import cards
 from articles.cards import CARD_ROW_FIELDS, CARD_TEMPLATE, card_key, key_columns, story_from_columns
 from articles.filters import ArticleFilter
 from articles.models import Article, Topic
-from articles.pagecache import public_generation
+from articles.pagecache import public_generations
 from articles.services import providers_changed, stories_changed, topics_changed
 from articles.tests.factories import make_article, make_provider
 from articles.views import FILTER_FORM_TEMPLATE
@@ -31,7 +31,7 @@ def _no_page_cache(settings):
 
 
 def _card_of(story, **variant):
-    return card_key(key_columns([story.pk])[story.pk], generation=public_generation(), **variant)
+    return card_key(key_columns([story.pk])[story.pk], generation=public_generations()[0], **variant)
 
 
 def test_a_card_rendered_on_one_listing_is_reused_by_another(client):
