@@ -23,7 +23,7 @@ from django.template import engines
 from markupsafe import Markup
 
 from .models import Article
-from .pagecache import CACHE_SECONDS, freshness
+from .pagecache import CACHE_SECONDS, freshness, page_depends_on
 from .prepared import PreparedQuery, instance_from_row
 
 CARD_TEMPLATE = "articles/_card.html"
@@ -54,6 +54,16 @@ def key_columns(ids, *, using="default"):
     if not ids:
         return {}
     return {row[0]: row for row in KEY_COLUMNS_QUERY.rows(ids, using=using)}
+
+
+def cards_unchanged(ids, digest, using="default"):
+    """Whether the cards of these stories would be the ones a page was built with (page_depends_on)."""
+    return _columns_digest(ids, key_columns(ids, using=using)) == digest
+
+
+def _columns_digest(ids, columns):
+    # Everything each card's key is made of, but the token and the variant, which are in the page's key.
+    return hashlib.sha256(repr([columns.get(pk) for pk in ids]).encode()).hexdigest()
 
 
 def story_from_columns(columns, *, using="default"):
@@ -93,7 +103,10 @@ def story_cards(request, stories, *, compact=False):
     page = [dict(zip(("pk", *extras), row, strict=True)) for row in stories.values_list("pk", *extras)]
     if not page:
         return []
-    columns = key_columns([story["pk"] for story in page], using=stories.db)
+    ids = [story["pk"] for story in page]
+    columns = key_columns(ids, using=stories.db)
+    # A listing kept through edits of other stories is served again only while these cards are the same.
+    page_depends_on(request, cards_unchanged, ids, _columns_digest(ids, columns), stories.db)
     # A story unpublished between the two queries is left out, not shown from an old card.
     page = [story for story in page if story["pk"] in columns]
     generation = freshness(request).generation

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from .gate import passes_gate, quality_bar
 from .models import Article, Revision, TaggedArticle, Topic
+from .querysets import LISTED_FIELDS
 from .revisions.snapshots import record_revisions
 from .services import stories_changed, watch_publication
 from .stories.references import ensure_topics
@@ -25,6 +26,8 @@ from .stories.references import ensure_topics
 # SQLite refuses statements with more than 32,766 parameters; a "select all"
 # action over a large newsroom must stay well below that.
 BATCH_SIZE = 1000
+# The fields whose change in a form is an editor's decision (save_story).
+DECISION_FIELDS = ("published", "publish_at", "unpublish_at")
 
 
 # Stories a decision's result names among those the gate held back.
@@ -214,6 +217,8 @@ def set_topics(*, article: Article, names: list[str]) -> bool:
             TaggedArticle(content_object=article, tag=topics[name.lower()], position=index)
             for index, name in enumerate(names)
         )
+        # The story's cards and page are kept under its updated_at, which every writer moves (articles.cards).
+        Article.objects.filter(pk=article.pk).update(updated_at=timezone.now())
         stories_changed([article.pk])
     return True
 
@@ -232,7 +237,7 @@ def save_story(
     `correction_note` marks the change as a correction readers are told of.
     """
     with transaction.atomic():
-        before = Article.objects.filter(pk=article.pk).values("published", "publish_at", "unpublish_at").first()
+        before = Article.objects.filter(pk=article.pk).values(*DECISION_FIELDS).first()
         if before is None:
             raise StaleStoryError(f"story {article.pk} was deleted")
         watch = watch_publication([article.pk])
@@ -243,12 +248,16 @@ def save_story(
         if not claimed:
             raise StaleStoryError(f"story {article.pk} is no longer at version {expected_version}")
         article.version = expected_version + 1
-        if any(getattr(article, name) != value for name, value in before.items()):
+        # Read once the row is ours: no other writer's change can come between this and the save.
+        listed = Article.objects.filter(pk=article.pk).values(*LISTED_FIELDS)
+        listed_before = listed.first()
+        if any(getattr(article, name) != before[name] for name in DECISION_FIELDS):
             _decided_in_form(article, user=user, was_published=before["published"])
         if correction_note.strip():
             article.correction_note, article.corrected_at = correction_note.strip()[:300], timezone.now()
         article.save()
-        stories_changed([article.pk])
+        # A new headline or excerpt moves no list of stories: the lists that show the story check its card.
+        stories_changed([article.pk], listed=listed.first() != listed_before)
         watch.changed(corrected=[article.pk] if correction_note.strip() else ())
     return article
 

@@ -13,7 +13,17 @@ under a key that changes with the content. That key comes from:
   token for every page; clusters recomputed in bulk or Top stories' pins, a
   new token for the listings only (a story page's own stamp sees its cluster).
 
-Writers keep both in step through articles.services. Staff see unpublished
+Two kinds of page are kept under narrower keys, so that the long tail of
+pages few readers ask for survives the changes a newsroom makes all day:
+
+- a story page under the stamp of what it shows (`own_content`), read on
+  every visit;
+- a list of stories under Freshness.listing_version (`listed`), which only
+  the changes that may move a story into, out of or within a list move:
+  an edited headline leaves it. Such a page is served again only while the
+  cards it shows are the same (page_depends_on, articles.cards).
+
+Writers keep all of it in step through articles.services. Staff see unpublished
 stories as previews; their pages are never cached.
 """
 
@@ -117,22 +127,36 @@ class Freshness:
     published: int
     boundary: datetime | None = None
     changes: int = 0
+    providers: datetime | None = None
+    listed: int = 0
     # The tokens of public_generations(): every page's, the listings'.
     generation: str = ""
     listings: str = ""
 
     @cached_property
     def version(self):
-        boundary = self.boundary.isoformat() if self.boundary else "-"
-        edited = self.updated.isoformat() if self.updated else "-"
-        stamp = f"{edited}|{self.published}|{boundary}|{self.changes}|{self.generation}|{self.listings}"
-        return hashlib.sha256(stamp.encode()).hexdigest()[:24]
+        """Moves with every change to public content."""
+        return _digest(self.updated, self.published, self.boundary, self.changes, self.generation, self.listings)
+
+    @cached_property
+    def listing_version(self):
+        """Moves with every change that may move a list of stories, its counts or its choices.
+
+        An edit of a story's text or images alone leaves it (ContentChanges.listed):
+        the cards that show them are checked by the pages themselves (public_page's `listed`).
+        """
+        return _digest(self.providers, self.published, self.boundary, self.listed, self.generation, self.listings)
 
     @property
     def last_modified(self):
         # A schedule boundary changes pages as an edit does.
         moments = [moment for moment in (self.updated, self.boundary) if moment]
         return int(max(moments).timestamp()) if moments else None
+
+
+def _digest(*parts):
+    stamp = "|".join(part.isoformat() if isinstance(part, datetime) else str(part) for part in parts)
+    return hashlib.sha256(stamp.encode()).hexdigest()[:24]
 
 
 def freshness(request):
@@ -147,8 +171,31 @@ def freshness(request):
 
 
 def cache_key(request, kind, *parts):
+    """A key that changes with every change to public content."""
+    return _key(kind, freshness(request).version, parts)
+
+
+def listing_cache_key(request, kind, *parts):
+    """A key that changes with what may move a list of stories (Freshness.listing_version)."""
+    return _key(kind, freshness(request).listing_version, parts)
+
+
+def _key(kind, version, parts):
     digest = hashlib.sha256("\0".join(str(p) for p in parts).encode()).hexdigest()[:32]
-    return f"newsroom:{kind}:{freshness(request).version}:{digest}"
+    return f"newsroom:{kind}:{version}:{digest}"
+
+
+def page_depends_on(request, check, *args):
+    """The page being built shows something its key does not follow: `check(*args)` holds while it is unchanged.
+
+    A listing's cards (articles.cards) are such a part: the listing is kept
+    under Freshness.listing_version, which an edited headline leaves alone.
+    public_page() serves a page kept with its checks again only while they
+    all hold. `check` is kept with the page, so it is a module's function.
+    """
+    if not hasattr(request, "_newsroom_checks"):
+        request._newsroom_checks = []
+    request._newsroom_checks.append((check, args))
 
 
 # The choices and the options' markup of the current freshness, kept in the process:
@@ -157,8 +204,8 @@ _shared = {}
 
 
 def public_choices(request):
-    """filter_choices(), cached until the content changes."""
-    key = cache_key(request, "choices")
+    """filter_choices(), cached until a change that may move a list of stories."""
+    key = listing_cache_key(request, "choices")
     remembered = _shared.get("choices")
     # Only while the cache has them too: a cleared cache starts this afresh as well.
     if remembered is not None and remembered[0] == key and cache.has_key(key):
@@ -186,7 +233,7 @@ def own_cache_key(request, stamp, *parts):
     return f"newsroom:own-page:{digest[:32]}"
 
 
-def public_page(view, *, own_content=None, moment=None):
+def public_page(view, *, own_content=None, moment=None, listed=None):
     """Conditional GET and a shared cache for a page every reader sees alike.
 
     The ETag and the cache key come from freshness(): a publish, an edit, a
@@ -194,10 +241,17 @@ def public_page(view, *, own_content=None, moment=None):
     see previews, which no cache may keep.
 
     `own_content(request, **kwargs)`, for a page that shows only a few stories
-    (the story page), returns a stamp of all that the page shows, or None. When
-    the content at large changed but that did not, the page is found again
-    under the stamp instead of built again; it costs the stamp's query, once
-    per page and freshness.
+    (the story page), returns a stamp of all that the page shows, or None. The
+    page is kept under the stamp alone, so it is found again after any change
+    that left it alone; it costs the stamp's query on every visit.
+
+    `listed(request)`, for a list of stories (or of their topics and
+    outlets), says whether this request's page changes only with what may
+    move a list (Freshness.listing_version) and with the cards it shows. Such a page is kept
+    under the listing version with the checks of its cards (page_depends_on)
+    and served again while they hold: an edited headline starts afresh only
+    the pages that show it. A search is not one: its results follow the
+    stories' text.
 
     `moment(request)`, for a page that changes with time alone (Top stories'
     decay and their pins' expiry, the news sitemap's last two days), returns a
@@ -221,19 +275,10 @@ def public_page(view, *, own_content=None, moment=None):
         last_modified = None if moment else fresh.last_modified
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
-            key = cache_key(request, "page", request.method == "HEAD", path, present)
-            cached = cache.get(key) if settings.NEWSROOM_PAGE_CACHE else None
-            own_key = None
-            # The stamp's query (a tenth of a millisecond for the story page) on every
-            # miss, so that a page built once is found again after any unrelated change.
-            if cached is None and own_content and settings.NEWSROOM_PAGE_CACHE:
-                stamp = own_content(request, **kwargs)
-                if stamp is not None:
-                    own_key = own_cache_key(request, stamp, request.method == "HEAD", path)
-                    cached = cache.get(own_key)
-                    if cached is not None:
-                        # The next reader of this freshness needs no stamp.
-                        cache.set(key, cached, CACHE_SECONDS)
+            key, seconds, checked = _page_key(request, path, present, own_content, listed, kwargs)
+            cached = cache.get(key) if key else None
+            if cached is not None and not _still_shown(cached, fresh):
+                cached = None
             if cached is not None:
                 response = HttpResponse(cached["content"])
                 for header, value in cached["headers"]:
@@ -242,12 +287,12 @@ def public_page(view, *, own_content=None, moment=None):
                 response = view(request, *args, **kwargs)
                 if hasattr(response, "render") and callable(response.render):
                     response.render()
-                if response.status_code == 200 and not response.streaming and settings.NEWSROOM_PAGE_CACHE:
+                if response.status_code == 200 and not response.streaming and key:
                     headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
                     entry = {"content": response.content, "headers": headers}
-                    cache.set(key, entry, CACHE_SECONDS)
-                    if own_key:
-                        cache.set(own_key, entry, OWN_CACHE_SECONDS)
+                    if checked:
+                        entry.update(checks=getattr(request, "_newsroom_checks", []), version=fresh.version)
+                    cache.set(key, entry, seconds)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if last_modified is not None:
@@ -257,6 +302,29 @@ def public_page(view, *, own_content=None, moment=None):
         return response
 
     return wrapped
+
+
+def _still_shown(entry, fresh):
+    """Whether a kept page shows what it would if built now: its checks hold, unless nothing changed at all."""
+    if entry.get("version") == fresh.version:
+        return True
+    return all(check(*args) for check, args in entry.get("checks", ()))
+
+
+def _page_key(request, path, present, own_content, listed, kwargs):
+    """(the page's cache key, how long it is kept, whether it is checked on each visit), or None for no cache."""
+    if not settings.NEWSROOM_PAGE_CACHE:
+        return None, 0, False
+    head = request.method == "HEAD"
+    if own_content:
+        # The stamp's query (a tenth of a millisecond for the story page) on every visit,
+        # so that a page built once is found again after any change to other stories.
+        stamp = own_content(request, **kwargs)
+        if stamp is not None:
+            return own_cache_key(request, stamp, head, path), OWN_CACHE_SECONDS, False
+    if listed and listed(request):
+        return listing_cache_key(request, "page", head, path, present), CACHE_SECONDS, True
+    return cache_key(request, "page", head, path, present), CACHE_SECONDS, False
 
 
 class CountCachingPaginator(Paginator):

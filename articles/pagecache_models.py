@@ -13,9 +13,18 @@ class ContentChanges(models.Model):
     page built between the two commits stayed keyed as fresh. Every writer
     adds to this one row, so the database orders the counts as it orders the
     commits: any commit moves the freshness.
+
+    `listed` counts only the changes that may move a story into, out of or
+    within a list of stories, or change a list's counts and choices: every
+    change but those a writer showed to touch only what a story's card and
+    page show (its text, its images: articles.editorial.save_story). The
+    listings are keyed by it (Freshness.listing_version) and check their
+    cards on each visit, so an edited headline does not start every list
+    afresh.
     """
 
     count = models.BigIntegerField(default=0)
+    listed = models.BigIntegerField(default=0)
 
     class Meta:
         app_label = "articles"
@@ -24,16 +33,19 @@ class ContentChanges(models.Model):
         return f"{self.count} changes"
 
 
-def count_content_change(using="default"):
+def count_content_change(using="default", *, listed=True):
     """One more change, in the caller's transaction (articles.services, for every writer).
 
+    `listed` False: the change cannot move any list of stories (ContentChanges.listed).
     The row is written by the first change (a new or a flushed database has none).
     """
     connection = connections[using]
-    table = connection.ops.quote_name(ContentChanges._meta.db_table)
-    count = connection.ops.quote_name("count")
+    quote = connection.ops.quote_name
+    table, count, lists = quote(ContentChanges._meta.db_table), quote("count"), quote("listed")
+    step = 1 if listed else 0
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (id, {count}) VALUES (1, 1) "
-            f"ON CONFLICT (id) DO UPDATE SET {count} = {table}.{count} + 1"
+            f"INSERT INTO {table} (id, {count}, {lists}) VALUES (1, 1, %s) "
+            f"ON CONFLICT (id) DO UPDATE SET {count} = {table}.{count} + 1, {lists} = {table}.{lists} + %s",
+            [step, step],
         )

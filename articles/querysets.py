@@ -37,6 +37,9 @@ CARD_FIELDS = (
 )
 # Columns of a story no reader page shows: the file's body and the export's bookkeeping.
 PAGE_UNSHOWN_FIELDS = ("body", "extra", "layout", "secured", "search_vector")
+# What lists of stories (listed() and the readers' filters but the search and the one story per event)
+# select, order and count by, their topics aside: a change to none of them moves no list.
+LISTED_FIELDS = ("published", "publish_at", "unpublish_at", "published_at", "provider", "category", "type", "quality")
 
 
 def uses_full_text(using):
@@ -201,9 +204,11 @@ class ArticleQuerySet(models.QuerySet):
         """A cheap summary that changes whenever a public page may change.
 
         Returns {"updated": latest edit of a public story or of a provider,
-        "published": number of public stories, "boundary": the latest
-        publish_at or unpublish_at already passed, "changes": how many
-        changes writers have committed (articles.pagecache_models)}. The
+        "providers": latest edit of a provider, "published": number of
+        public stories, "boundary": the latest publish_at or unpublish_at
+        already passed, "changes": how many changes writers have committed,
+        "listed": how many of those could move a list of stories
+        (articles.pagecache_models)}. The
         count catches what leaves the public stories' updated_at alone: a
         story unpublished or deleted; the boundary, a scheduled story going
         public or expiring (no write happens then), so a page cached before
@@ -215,7 +220,8 @@ class ArticleQuerySet(models.QuerySet):
         now = timezone.now()
         public = self.public_window(now)
         latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
-        changes = self.model._meta.apps.get_model("articles", "ContentChanges").objects.values("count")[:1]
+        counts = self.model._meta.apps.get_model("articles", "ContentChanges").objects
+        changes, listed = counts.values("count")[:1], counts.values("listed")[:1]
         stamp = (
             self.filter(published=True)
             .order_by()
@@ -224,6 +230,7 @@ class ArticleQuerySet(models.QuerySet):
                 # Max() over a constant subquery: the providers' latest edit, read in the same query.
                 providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
                 changes=Max(Subquery(changes, output_field=models.BigIntegerField())),
+                listed=Max(Subquery(listed, output_field=models.BigIntegerField())),
                 published=Count("pk", filter=public),
                 went_public=Max("publish_at", filter=Q(publish_at__lte=now)),
                 expired=Max("unpublish_at", filter=Q(unpublish_at__lte=now)),
@@ -236,6 +243,8 @@ class ArticleQuerySet(models.QuerySet):
             "published": stamp["published"],
             "boundary": max((b for b in boundaries if b), default=None),
             "changes": stamp["changes"] or 0,
+            "providers": stamp["providers"],
+            "listed": stamp["listed"] or 0,
         }
 
     def for_detail(self):

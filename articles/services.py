@@ -20,13 +20,16 @@ from .pings import PublicationWatch
 from .search import refresh_search_vectors
 
 
-def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, using="default") -> None:
+def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, listed=True, using="default") -> None:
     """These stories were created, changed or deleted.
 
     `text` False says only what the search cannot see changed (an image's
     local copy, say), so the search vectors are left alone. `clusters` False
     (an import, batch by batch) writes the stories' title bands but leaves
     their clusters to import_finished(), called once the last batch is written.
+    `listed` False says the writer checked that no list of stories can move:
+    the stories' LISTED_FIELDS and topics are as they were, so only the pages
+    that show them change (articles.pagecache_models.ContentChanges.listed).
     """
     article_ids = list(article_ids)
     if not article_ids:
@@ -40,7 +43,7 @@ def stories_changed(article_ids: Iterable[int], *, text=True, clusters=True, usi
             refresh_clusters(article_ids, using=using)
         else:
             write_title_bands(article_ids, using=using)
-    _public_pages_changed(using)
+    _public_pages_changed(using, listed=listed)
 
 
 def watch_publication(article_ids: Iterable[int], *, using="default") -> PublicationWatch:
@@ -83,9 +86,9 @@ def ranking_changed(*, using="default") -> None:
     bump_public_generation(using=using, listings_only=True)
 
 
-def _public_pages_changed(using):
+def _public_pages_changed(using, *, listed=True):
     # In the writer's transaction: the freshness moves when, and as soon as, it commits.
-    count_content_change(using)
+    count_content_change(using, listed=listed)
     # Now, and again after the commit: a page built in between would read the
     # old rows and be remembered as fresh.
     note_local_change()

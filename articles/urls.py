@@ -11,10 +11,10 @@ register_converter(SegmentConverter, "segment")
 app_name = "articles"
 
 urlpatterns = [
-    path("", public_page(views.ArticleListView.as_view()), name="index"),
+    path("", public_page(views.ArticleListView.as_view(), listed=views.follows_listings), name="index"),
     path("top/", public_page(TopStoriesView.as_view(), moment=ranking_moment), name="top"),
-    path("topics/", public_page(views.TopicIndexView.as_view()), name="topics"),
-    path("providers/", public_page(views.ProviderIndexView.as_view()), name="providers"),
+    path("topics/", public_page(views.TopicIndexView.as_view(), listed=views.follows_listings), name="topics"),
+    path("providers/", public_page(views.ProviderIndexView.as_view(), listed=views.follows_listings), name="providers"),
     path(
         "stories/<segment:slug>/",
         public_page(views.ArticleDetailView.as_view(), own_content=views.story_page_content),
@@ -22,8 +22,16 @@ urlpatterns = [
     ),
     # Not a public page: each visit is logged, nothing is cached.
     path("preview/<segment:token>/", views.PreviewLinkView.as_view(), name="preview"),
-    path("topics/<segment:slug>/", public_page(views.TopicArticleListView.as_view()), name="topic"),
-    path("providers/<segment:slug>/", public_page(views.ProviderArticleListView.as_view()), name="provider"),
+    path(
+        "topics/<segment:slug>/",
+        public_page(views.TopicArticleListView.as_view(), listed=views.follows_listings),
+        name="topic",
+    ),
+    path(
+        "providers/<segment:slug>/",
+        public_page(views.ProviderArticleListView.as_view(), listed=views.follows_listings),
+        name="provider",
+    ),
     path("feeds/rss/", public_page(feeds.LatestStoriesFeed()), name="feed-rss"),
     path("feeds/atom/", public_page(feeds.LatestStoriesAtomFeed()), name="feed-atom"),
     path("topics/<segment:slug>/rss/", public_page(feeds.TopicFeed()), name="topic-feed-rss"),

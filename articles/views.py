@@ -26,6 +26,7 @@ from .pagecache import (
     CountCachingPaginator,
     cache_key,
     is_staff_reader,
+    listing_cache_key,
     public_choices,
     public_options,
 )
@@ -40,6 +41,16 @@ NAV_TOPICS = 8
 FILTER_FORM_TEMPLATE = "includes/_filter_form.html"
 # ?view=compact: one line per story, for readers who scan headlines.
 COMPACT = "compact"
+
+
+# Filters whose results follow more than what moves lists: a search, the stories' text; one story
+# per event, their clusters. A list with one of them is keyed by every change (pagecache.cache_key).
+FOLLOW_EVERY_CHANGE = ("q", "grouped")
+
+
+def follows_listings(request):
+    """Whether this list's page changes only with what moves lists and with its cards (public_page's `listed`)."""
+    return not any(value.strip() for name in FOLLOW_EVERY_CHANGE for value in request.GET.getlist(name))
 
 
 # The header's topics of the choices they were ranked from: sorting every topic is once per change.
@@ -93,7 +104,8 @@ class ArticleListView(ReaderPageMixin, FilterView):
     def get_paginator(self, queryset, per_page, **kwargs):
         key = None
         if not queryset.query.is_empty():
-            key = cache_key(self.request, "count", self.request.path, self.filter_query())
+            make_key = listing_cache_key if follows_listings(self.request) else cache_key
+            key = make_key(self.request, "count", self.request.path, self.filter_query())
         return CountCachingPaginator(queryset, per_page, count_key=key, **kwargs)
 
     def filter_query(self):
@@ -127,7 +139,8 @@ class ArticleListView(ReaderPageMixin, FilterView):
         # never builds one, which costs a deep copy of every field.
         filters = self.filterset.filters
         data = [(name, self.request.GET.getlist(name)) for name in filters] if self.filterset.is_bound else None
-        key = cache_key(self.request, "filter-form", self.request.path, data, self.fixed_filters)
+        # The form shows the query and the choices, which the listing version follows.
+        key = listing_cache_key(self.request, "filter-form", self.request.path, data, self.fixed_filters)
         markup = cache.get(key)
         if markup is None:
             form = self.filterset.form

@@ -324,8 +324,9 @@ class ArticleAdmin(
                 f"Added the image {upload.name} ({image.stored_width}×{image.stored_height}).",
                 messages.SUCCESS,
             )
-        # The related coverage and images of the inline forms, and a new story.
-        stories_changed([form.instance.pk])
+        # The related coverage and images of the inline forms, and a new story. An edit moves a list of
+        # stories only through what save_model's save_story() and set_topics() compared, and counted.
+        stories_changed([form.instance.pk], listed=not change)
         source = Revision.Source.FORM if isinstance(form, ArticleAdminForm) else Revision.Source.LIST
         message = change_summary(form, change)
         if form.cleaned_data.get("correction"):

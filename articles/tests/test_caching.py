@@ -33,13 +33,21 @@ def test_an_edit_through_the_app_shows_at_once(client, memo):
     assert "After" in client.get(article.get_absolute_url()).content.decode()
 
 
-def test_a_change_behind_the_apps_back_shows_once_the_memo_expires(client, memo, settings):
+def test_a_change_behind_the_apps_back_shows_on_a_listing_once_the_memo_expires(client, memo, settings):
     article = make_article(title="Before")
-    client.get(article.get_absolute_url())
+    client.get("/")
     # As another process's bulk action does: no signal here, but updated_at moves.
     Article.objects.filter(pk=article.pk).update(title="After", updated_at=timezone.now())
-    assert "Before" in client.get(article.get_absolute_url()).content.decode()
+    assert "Before" in client.get("/").content.decode()
     settings.NEWSROOM_FRESHNESS_SECONDS = 0
+    assert "After" in client.get("/").content.decode()
+
+
+def test_a_change_behind_the_apps_back_shows_on_the_story_page_at_once(client, memo):
+    # Its stamp, the versions of what it shows, is read on every visit.
+    article = make_article(title="Before")
+    client.get(article.get_absolute_url())
+    Article.objects.filter(pk=article.pk).update(title="After", updated_at=timezone.now())
     assert "After" in client.get(article.get_absolute_url()).content.decode()
 
 

@@ -65,6 +65,21 @@ def test_the_story_page_stays_cached_when_an_unrelated_story_changes(client, no_
     assert client.get(story.get_absolute_url()).text == first
 
 
+def test_a_story_page_found_again_after_other_changes_is_kept_once(client, monkeypatch):
+    story = make_article(title="Our story")
+    first = client.get(story.get_absolute_url()).text
+    _edit(make_article(title="An unrelated story"), title="An unrelated story, edited")
+    written = []
+    set_page = cache.set
+    monkeypatch.setattr(
+        cache, "set", lambda key, *args, **kwargs: (written.append(key), set_page(key, *args, **kwargs))
+    )
+
+    assert client.get(story.get_absolute_url()).text == first
+    # Under its own stamp only: not copied under the content's new freshness as well.
+    assert not [key for key in written if "page" in key]
+
+
 def test_the_story_page_stays_cached_when_other_clusters_are_recomputed(
     client, no_rebuild, django_capture_on_commit_callbacks
 ):

@@ -7,10 +7,11 @@ from django.db import connection
 from django.utils import timezone
 from django.views.defaults import server_error
 
+from articles import editorial
 from articles.embeds import youtube_video_id
 from articles.models import Article, Topic
 from articles.services import topics_changed
-from articles.tests.factories import make_article, make_image, make_provider, make_related, set_topics
+from articles.tests.factories import make_article, make_image, make_provider, make_related
 
 pytestmark = pytest.mark.django_db
 
@@ -711,8 +712,7 @@ def test_topic_changes_show_at_once(client):
     article = make_article(topics=["AI"])
     client.get("/")
 
-    set_topics(article, ["Space"])
-    article.save()
+    editorial.set_topics(article=article, names=["Space"])
 
     html = client.get("/").text
     assert 'href="/topics/space/"' in html and 'href="/topics/ai/"' not in html
