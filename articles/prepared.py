@@ -33,31 +33,48 @@ class PreparedQuery:
     def __init__(self, build):
         self.build = build
         self._prepared = {}
+        # Per database: the selected columns' expressions, and their converters per connection.
+        self._columns = {}
 
     def rows(self, *arguments, using="default"):
         """The query's rows for these arguments, each a tuple of the columns as the ORM gives them."""
-        shape = (using, *(len(argument) if isinstance(argument, list) else None for argument in arguments))
-        prepared = self._prepared.get(shape)
-        if prepared is None:
-            prepared = self._prepared[shape] = self._prepare(arguments, using)
-        sql, params, slots, expressions, prepared_converters = prepared
+        return self.converted(self.raw_rows(*arguments, using=using), using=using)
+
+    def raw_rows(self, *arguments, using="default"):
+        """The rows as the database driver gives them: enough to compare, and cheaper (converted() does the rest)."""
+        sql, params, slots, _ = self._prepared_for(arguments, using)
         params = list(params)
         values = list(_flat(arguments))
         for slot, which in slots:
             # The type the backend gave the marker (psycopg's Int8 for a big integer, say).
             params[slot] = type(params[slot])(values[which])
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def converted(self, rows, *, using="default"):
+        """raw_rows() as the ORM would give them: its columns only, each converted as it converts it."""
+        if using not in self._columns:
+            raise RuntimeError("PreparedQuery.converted() converts rows from raw_rows() of the same database")
+        # Every shape of one query selects the same columns.
+        expressions, prepared_converters = self._columns[using]
         connection = connections[using]
         # Per connection: a converter may be a method of its connection's operations.
         converters = prepared_converters.get(connection)
         if converters is None:
             converters = prepared_converters[connection] = _converters(expressions, connection)
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
         width = len(expressions)
         if not converters:
             return [row[:width] for row in rows]
         return [_converted(row[:width], converters, connection) for row in rows]
+
+    def _prepared_for(self, arguments, using):
+        shape = (using, *(len(argument) if isinstance(argument, list) else None for argument in arguments))
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            prepared = self._prepared[shape] = self._prepare(arguments, using)
+            self._columns.setdefault(using, (prepared[3], weakref.WeakKeyDictionary()))
+        return prepared
 
     def _prepare(self, arguments, using):
         markers, count = [], 0
@@ -83,7 +100,7 @@ class PreparedQuery:
             slots += [(place, which) for place in places]
         # A DISTINCT query also selects what it is ordered by, after its own columns.
         expressions = [expression for expression, _, _ in compiler.select[: compiler.col_count]]
-        return sql, params, slots, expressions, weakref.WeakKeyDictionary()
+        return sql, params, slots, expressions
 
 
 def _flat(arguments):

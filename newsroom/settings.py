@@ -236,13 +236,15 @@ CACHES = {
         }
         if os.environ.get("REDIS_URL")
         else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "BACKEND": "core.locmem.BoundedLocMemCache",
             "LOCATION": "newsroom",
-            # Django's default of 300 entries holds about fifteen listings with their cards. An
-            # entry is a card (1-2 KB), a story page (~10 KB) or a listing (~45 KB), and any
-            # query string makes a page of its own: 3,000 entries are at most ~135 MB a process
-            # however readers (or a crawler) vary the URLs. More wants Redis (docs/deploy.md).
-            "OPTIONS": {"MAX_ENTRIES": env_int("NEWSROOM_CACHE_ENTRIES", 3_000)},
+            # Bounded by memory: an entry is a card (1-2 KB), a story page (~10 KB) or a listing
+            # (~45 KB), and any query string makes a page of its own. 128 MB a process hold the
+            # pages and cards of 5,000 stories' site; more wants Redis (docs/deploy.md).
+            "OPTIONS": {
+                "MAX_BYTES": env_int("NEWSROOM_CACHE_MB", 128) * 1024 * 1024,
+                "MAX_ENTRIES": env_int("NEWSROOM_CACHE_ENTRIES", 100_000),
+            },
         }
     )
 }

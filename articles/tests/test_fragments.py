@@ -223,13 +223,13 @@ def test_pages_of_every_length_get_their_cards_and_reuse_the_written_query(clien
 def test_a_story_taken_down_between_the_ids_and_the_columns_is_left_out(client, monkeypatch):
     make_article(title="Still here")
     gone = make_article(title="Taken down")
-    real = cards.key_columns
+    real = cards.key_rows
 
     def taken_down_meanwhile(ids, **kwargs):
         Article.objects.filter(pk=gone.pk).delete()
         return real(ids, **kwargs)
 
-    monkeypatch.setattr(cards, "key_columns", taken_down_meanwhile)
+    monkeypatch.setattr(cards, "key_rows", taken_down_meanwhile)
     page = client.get("/").text
 
     assert "Still here" in page and "Taken down" not in page

@@ -45,6 +45,18 @@ def test_rows_are_the_orms_for_ids_and_texts_and_the_sql_is_written_once_per_sha
     assert len(slug_built) == 1
 
 
+def test_raw_rows_converted_later_are_the_orms_rows():
+    story = make_article(extra={"kept": ["as", "json"]})
+    query = PreparedQuery(lambda ids: Article.objects.filter(pk__in=ids).values_list(*COLUMNS))
+    with pytest.raises(RuntimeError, match="raw_rows"):
+        query.converted([], using="default")
+
+    raw = query.raw_rows([story.pk])
+
+    assert query.converted(raw) == list(Article.objects.filter(pk=story.pk).values_list(*COLUMNS))
+    assert query.converted(raw) != raw  # the dates and the JSON were the driver's own
+
+
 @pytest.mark.parametrize("slug", ["x' OR '1'='1", 'x" OR 1=1 --', "%", "\\", "story-number-1;DROP TABLE x"])
 def test_a_bound_text_is_a_value_never_sql(slug):
     make_article()

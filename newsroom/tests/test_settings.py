@@ -23,6 +23,7 @@ VARIABLES = [
     "GUNICORN_FORWARDED_ALLOW_IPS",
     "NEWSROOM_MAX_REQUEST_BYTES",
     "NEWSROOM_CACHE_ENTRIES",
+    "NEWSROOM_CACHE_MB",
 ]
 
 
@@ -52,8 +53,8 @@ def test_defaults_suit_a_laptop(load, tmp_path):
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
     assert database["CONN_MAX_AGE"] == 60
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
-    # More than Django's 300, bounded in memory however the URLs vary (docs/deploy.md).
-    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 3_000
+    # Bounded in memory however the URLs vary (docs/deploy.md), not by Django's 300 entries.
+    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_BYTES"] == 128 * 1024 * 1024
     assert settings["USE_TZ"] is True
     assert settings["TAGGIT_CASE_INSENSITIVE"] is True
     assert settings["SECURE_SSL_REDIRECT"] is False
@@ -98,8 +99,9 @@ def test_sqlite_connections_are_reused_for_as_long_as_configured(load):
 
 
 def test_the_local_cache_size_is_configurable(load):
-    settings = load(NEWSROOM_CACHE_ENTRIES="500")
+    settings = load(NEWSROOM_CACHE_ENTRIES="500", NEWSROOM_CACHE_MB="16")
     assert settings["CACHES"]["default"]["OPTIONS"]["MAX_ENTRIES"] == 500
+    assert settings["CACHES"]["default"]["OPTIONS"]["MAX_BYTES"] == 16 * 1024 * 1024
 
 
 def test_redis_url_switches_the_cache_to_redis(load):
