@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from articles import pagecache
 from articles.models import Article
 from articles.services import stories_changed
 
@@ -49,6 +50,27 @@ def test_a_change_behind_the_apps_back_shows_on_the_story_page_at_once(client, m
     client.get(article.get_absolute_url())
     Article.objects.filter(pk=article.pk).update(title="After", updated_at=timezone.now())
     assert "After" in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_another_processs_topic_token_is_read_with_the_freshness_not_on_every_request(memo, settings, monkeypatch):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"updated": None, "published": len(computed)}
+
+    pagecache.note_local_change()  # whatever an earlier test left remembered
+    first, generation = pagecache.remembered_freshness(compute)
+    reads = []
+    monkeypatch.setattr(pagecache, "public_generations", lambda: reads.append(1) or ("from-another-process", ""))
+
+    # Another process renamed a topic: within the memo, this one asks neither the cache nor the database.
+    assert pagecache.remembered_freshness(compute) == (first, generation)
+    assert reads == [] and len(computed) == 1
+
+    settings.NEWSROOM_FRESHNESS_SECONDS = 0
+    assert pagecache.remembered_freshness(compute)[1] == ("from-another-process", "")
+    assert reads == [1]
 
 
 def test_without_the_page_cache_pages_are_built_each_time(client, settings):
