@@ -210,11 +210,17 @@ def public_choices(request):
     """filter_choices(), cached until a change that may move a list of stories."""
     key = listing_cache_key(request, "choices")
     remembered = _shared.get("choices")
-    # Only while the cache has them too: a cleared cache starts this afresh as well.
-    if remembered is not None and remembered[0] == key and cache.has_key(key):
-        return remembered[1]
+    now = time.monotonic()
+    if remembered is not None and remembered[0] == key:
+        # Only while the cache has them too, asked at most once a NEWSROOM_FRESHNESS_SECONDS (a
+        # round trip a page with Redis): a cleared cache starts this afresh as well, as soon.
+        if now < remembered[2]:
+            return remembered[1]
+        if cache.has_key(key):
+            _shared["choices"] = (key, remembered[1], now + settings.NEWSROOM_FRESHNESS_SECONDS)
+            return remembered[1]
     choices = cache.get_or_set(key, filter_choices, CACHE_SECONDS)
-    _shared["choices"] = (key, choices)
+    _shared["choices"] = (key, choices, now + settings.NEWSROOM_FRESHNESS_SECONDS)
     return choices
 
 

@@ -1,10 +1,11 @@
 """The public pages' freshness memo: cheap on every request, never stale for this process's own edits."""
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from articles import pagecache
-from articles.models import Article
+from articles.models import Article, Topic
 from articles.services import stories_changed
 
 from .factories import make_article
@@ -71,6 +72,25 @@ def test_another_processs_topic_token_is_read_with_the_freshness_not_on_every_re
     settings.NEWSROOM_FRESHNESS_SECONDS = 0
     assert pagecache.remembered_freshness(compute)[1] == ("from-another-process", "")
     assert reads == [1]
+
+
+def test_the_filter_choices_are_looked_for_in_the_cache_at_most_once_a_memo(client, memo, monkeypatch):
+    make_article(topics=["Space"])
+    client.get("/topics/")
+    asked = []
+    real = cache.has_key
+    monkeypatch.setattr(cache, "has_key", lambda key, *args: asked.append(key) or real(key, *args))
+
+    for _ in range(3):
+        assert "Space" in client.get("/topics/space/").text
+    assert not [key for key in asked if ":choices:" in key]
+
+    # A cleared cache starts them afresh once the memo expires: the operator's way after writes behind
+    # the app's back.
+    Topic.objects.filter(name="Space").update(name="Outer space")
+    cache.clear()
+    pagecache._shared["choices"] = (*pagecache._shared["choices"][:2], 0.0)
+    assert "Outer space" in client.get("/topics/").text
 
 
 def test_without_the_page_cache_pages_are_built_each_time(client, settings):
