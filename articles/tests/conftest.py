@@ -2,6 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = ROOT / "fixtures"
@@ -34,3 +35,25 @@ def write_fixture(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture
+def page_cache(settings):
+    """The public page cache on, and empty before and after the test."""
+    settings.NEWSROOM_PAGE_CACHE = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def refuse_rebuilding(monkeypatch):
+    """refuse_rebuilding(View): from then on building that view's page fails: a page served was found in the cache."""
+
+    def arm(view_class):
+        def refuse(self, **kwargs):
+            raise AssertionError(f"{view_class.__name__} built its page again")
+
+        monkeypatch.setattr(view_class, "get_context_data", refuse)
+
+    return arm

@@ -4,7 +4,6 @@ edit of a story they do not show, rebuilt when a card they show or what they sel
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from articles import editorial, views
@@ -16,29 +15,12 @@ from .factories import make_article, make_provider
 from .test_admin import change_form_data, change_url
 from .test_pictures import png
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
-    settings.NEWSROOM_FRESHNESS_SECONDS = 0
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 @pytest.fixture
-def no_rebuild(monkeypatch):
-    """From here on, building a list fails: a list served is one found in the cache."""
-
-    def refuse(self, **kwargs):
-        raise AssertionError("the list was built again")
-
-    def arm():
-        monkeypatch.setattr(views.ArticleListView, "get_context_data", refuse)
-
-    return arm
+def no_rebuild(refuse_rebuilding):
+    return lambda: refuse_rebuilding(views.ArticleListView)
 
 
 def _saved(story, **fields):

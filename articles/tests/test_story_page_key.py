@@ -10,28 +10,12 @@ from articles.services import clusters_changed, providers_changed, stories_chang
 
 from .factories import make_article, make_provider, make_related
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _page_cache(settings):
-    settings.NEWSROOM_PAGE_CACHE = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache")]
 
 
 @pytest.fixture
-def no_rebuild(monkeypatch):
-    """From here on, building a story page fails: a page served is one found in the cache."""
-
-    def refuse(self, **kwargs):
-        raise AssertionError("the story page was built again")
-
-    def arm():
-        monkeypatch.setattr(views.ArticleDetailView, "get_context_data", refuse)
-
-    return arm
+def no_rebuild(refuse_rebuilding):
+    return lambda: refuse_rebuilding(views.ArticleDetailView)
 
 
 def _edit(story, *, text=True, **fields):
