@@ -117,7 +117,7 @@ def story_cards(request, stories, *, compact=False):
         # A listing kept through edits of other stories is served again only while these cards are the same.
         page_depends_on(request, cards_unchanged, ids, _rows_digest(ids, rows), stories.db)
     columns = {row[0]: row for row in KEY_COLUMNS_QUERY.converted(rows, using=stories.db)}
-    # A story unpublished between the two queries is left out, not shown from an old card.
+    # A story deleted between the two queries is left out (one unpublished moves the lists' version).
     page = [story for story in page if story["pk"] in columns]
     generation = freshness(request).generation
     keys = [

@@ -65,10 +65,12 @@ def providers_changed(*, using="default") -> None:
 
 def topics_changed(*, using="default") -> None:
     """A topic was renamed or deleted: every page that lists it, though no story changed."""
-    # The count too: another process's pages start afresh within a second, though with a local
-    # cache its cards follow the token only when it reaches them (Redis shares it: docs/deploy.md).
-    _public_pages_changed(using)
+    # The token first: on commit it is set before this process forgets its freshness, so that no
+    # thread of it remembers the new count with the old token. The count too: another process's
+    # pages start afresh within a second, though with a local cache its cards follow the token
+    # only when it reaches them (Redis shares it: docs/deploy.md).
     bump_public_generation(using=using)
+    _public_pages_changed(using)
 
 
 def clusters_changed(*, using="default") -> None:
@@ -76,14 +78,14 @@ def clusters_changed(*, using="default") -> None:
 
     A story page's own stamp lists its cluster's stories, so only the listings start afresh.
     """
-    _public_pages_changed(using)
     bump_public_generation(using=using, listings_only=True)
+    _public_pages_changed(using)
 
 
 def ranking_changed(*, using="default") -> None:
     """A pin or a burial changed Top stories (articles.ranking), though no story did; no story page shows them."""
-    _public_pages_changed(using)
     bump_public_generation(using=using, listings_only=True)
+    _public_pages_changed(using)
 
 
 def _public_pages_changed(using, *, listed=True):

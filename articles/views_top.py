@@ -4,6 +4,7 @@ from django.db.models import Case, IntegerField, When
 from django.urls import reverse
 
 from .models import Article
+from .pagecache import CountCachingPaginator
 from .ranking import ranked
 from .seo import SITE_NAME, feed_links
 from .views import ArticleListView
@@ -18,6 +19,11 @@ class TopStoriesView(ArticleListView):
             return Article.objects.none()
         rank = Case(*(When(pk=pk, then=place) for place, pk in enumerate(order)), output_field=IntegerField())
         return Article.objects.for_cards().filter(pk__in=order).order_by(rank)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # At most RANKING["SIZE"] stories, which heat, clusters, pins and time move as well as
+        # what lists select by: counted each time, never kept under the listing version.
+        return CountCachingPaginator(queryset, per_page, count_key=None, **kwargs)
 
     def heading(self):
         return "Top stories"

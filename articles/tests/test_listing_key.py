@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from articles import editorial, views
 from articles.images.uploads import store_uploaded_image
-from articles.models import Article, ContentChanges
+from articles.models import Article, ContentChanges, RankOverride
+from articles.ranking import pin_story
 from articles.services import stories_changed
 
 from .factories import make_article, make_provider
@@ -157,3 +158,34 @@ def test_an_uploaded_lead_image_shows_on_the_cards_of_a_kept_list(client, settin
     stories_changed([story.pk], text=False, listed=False)
 
     assert "card--pictured" in client.get("/").text
+
+
+def test_top_stories_follow_a_heat_edit_though_it_moves_no_list(client, admin_client, settings):
+    # Heat ranks Top stories but no list selects by it: Top's count is not kept under the listing version.
+    settings.NEWSROOM_RANKING = {"SIZE": 2}
+    now = timezone.now().replace(microsecond=0)
+    make_article(title="Sport leader", category="sport", heat=100, published_at=now)
+    make_article(title="News second", category="news", heat=90, published_at=now)
+    riser = make_article(title="Sport riser", category="sport", heat=0, published_at=now)
+    html = client.get("/top/?category=sport").text
+    assert "1 story match these filters" in html and "Sport leader" in html
+
+    response = admin_client.post(change_url(riser), change_form_data(admin_client, riser, heat=200))
+
+    assert response.status_code == 302
+    html = client.get("/top/?category=sport").text
+    assert "Sport riser" in html and "Sport leader" in html
+    assert "2 stories match these filters" in html
+
+
+def test_top_stories_count_follows_a_pin_that_expires(client, admin_user, settings):
+    settings.NEWSROOM_RANKING = {"SIZE": 1}
+    an_hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    make_article(title="Strong sport", category="sport", heat=90, published_at=an_hour_ago)
+    weak = make_article(title="Weak news", category="news", heat=1, published_at=an_hour_ago)
+    pin_story(article=weak, slot=1, hours=2, user=admin_user)
+    assert "Strong sport" not in client.get("/top/?category=sport").text
+
+    RankOverride.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    assert "Strong sport" in client.get("/top/?category=sport").text

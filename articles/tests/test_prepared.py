@@ -53,8 +53,8 @@ def test_raw_rows_converted_later_are_the_orms_rows():
 
     raw = query.raw_rows([story.pk])
 
+    # Whatever the driver gave (SQLite's JSON as text; psycopg's decoded already).
     assert query.converted(raw) == list(Article.objects.filter(pk=story.pk).values_list(*COLUMNS))
-    assert query.converted(raw) != raw  # the dates and the JSON were the driver's own
 
 
 @pytest.mark.parametrize("slug", ["x' OR '1'='1", 'x" OR 1=1 --', "%", "\\", "story-number-1;DROP TABLE x"])
