@@ -37,7 +37,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import router, transaction
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
@@ -92,7 +92,8 @@ def bump_public_generation(using="default", *, listings_only=False):
 # Bumped by this process's own writes (articles.services): a reader served by
 # the process that made a change sees it at once.
 _local_changes = 0
-_remembered = {"until": 0.0, "generation": None, "changes": None, "value": None}
+# Per database alias: a replica's freshness keys the pages built from the replica's rows.
+_remembered = {}
 
 
 def note_local_change():
@@ -101,7 +102,7 @@ def note_local_change():
     _local_changes += 1
 
 
-def remembered_freshness(compute):
+def remembered_freshness(compute, using="default"):
     """compute() -- Article.objects.freshness() -- or its result from less than a moment ago.
 
     The freshness query runs on every public request otherwise, and on a large
@@ -114,13 +115,13 @@ def remembered_freshness(compute):
     """
     seconds = settings.NEWSROOM_FRESHNESS_SECONDS
     now = time.monotonic()
-    memo = _remembered
-    if seconds > 0 and now < memo["until"] and memo["changes"] == _local_changes:
+    memo = _remembered.get(using)
+    if seconds > 0 and memo and now < memo["until"] and memo["changes"] == _local_changes:
         return memo["value"], memo["generation"]
     generation = public_generations()
     changes = _local_changes
     value = compute()
-    _remembered.update(until=now + seconds, generation=generation, changes=changes, value=value)
+    _remembered[using] = {"until": now + seconds, "generation": generation, "changes": changes, "value": value}
     return value, generation
 
 
@@ -165,7 +166,9 @@ def _digest(*parts):
 def freshness(request):
     """The content's Freshness, read once per request."""
     if not hasattr(request, "_newsroom_freshness"):
-        stamp, (generation, listings) = remembered_freshness(Article.objects.freshness)
+        # The database this request reads (a public reader's may be the replica, staff's the primary).
+        using = router.db_for_read(Article)
+        stamp, (generation, listings) = remembered_freshness(Article.objects.using(using).freshness, using)
         request._newsroom_freshness = Freshness(**stamp, generation=generation, listings=listings)
     return request._newsroom_freshness
 

@@ -74,6 +74,18 @@ def test_another_processs_topic_token_is_read_with_the_freshness_not_on_every_re
     assert reads == [1]
 
 
+def test_the_freshness_is_remembered_per_database(memo):
+    # A replica's readers key their pages by the replica's freshness, not by the primary's
+    # that a staff request of the same process read a moment before.
+    pagecache.note_local_change()
+    primary = pagecache.remembered_freshness(lambda: {"updated": None, "published": 2}, "default")
+    replica = pagecache.remembered_freshness(lambda: {"updated": None, "published": 1}, "replica")
+
+    assert primary[0] == {"updated": None, "published": 2}
+    assert replica[0] == {"updated": None, "published": 1}
+    assert pagecache.remembered_freshness(lambda: {"updated": None, "published": 9}, "replica") == replica
+
+
 def test_the_filter_choices_are_looked_for_in_the_cache_at_most_once_a_memo(client, memo, monkeypatch):
     make_article(topics=["Space"])
     client.get("/topics/")
