@@ -4,6 +4,8 @@ from html.parser import HTMLParser
 
 import pytest
 from django.utils.text import Truncator
+from hypothesis import given
+from hypothesis import strategies as st
 
 from articles.templatetags.newsroom import truncated_chars
 from articles.tests.factories import make_article, make_image, make_provider
@@ -221,8 +223,19 @@ def test_pages_declare_their_language(client, story):
         "e\u0301" * 170,
         "\u0915\u094d\u0937" * 60,  # a combining virama: counted as Truncator counts it
         "Caf\u00e9 " * 50,
+        "x" * 110 + "\u0301",  # the first combining character just past the cut
+        "x" * 300 + "e\u0301" * 10,  # combining characters only after the first length + 1
     ],
 )
 @pytest.mark.parametrize("length", [1, 110, 160, 300])
 def test_descriptions_are_cut_exactly_as_djangos_truncator_cuts_them(text, length):
+    assert truncated_chars(text, length) == Truncator(text).chars(length)
+
+
+# Letters, combining marks (accents, viramas) and spaces, so that some texts need the walk and some not.
+_MIXED_TEXT = st.text(st.sampled_from("ae \u0301\u0308\u094d\u0915\u00e9\u2026"), max_size=400)
+
+
+@given(text=_MIXED_TEXT, length=st.integers(min_value=-1, max_value=320))
+def test_any_text_is_cut_as_djangos_truncator_cuts_it(text, length):
     assert truncated_chars(text, length) == Truncator(text).chars(length)
