@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.db import connections
-from django.db.models import Max, Q, Subquery
+from django.db.models import Max, Q, Subquery, signals
 from django.utils import timezone
 
 from articles.models import Article, RelatedLink
@@ -206,3 +206,38 @@ def test_an_instance_from_a_row_takes_its_columns_in_any_order_and_an_absent_rel
         else:
             assert (built.provider.pk, built.provider.name) == (article.provider_id, "Outlet")
             assert built.provider.get_deferred_fields() >= {"domain"}
+
+
+def test_an_instance_from_a_row_is_the_one_the_orm_loads_with_the_same_fields():
+    story = make_article(title="Same", provider=make_provider(name="Outlet"))
+    names = ("pk", "title", "slug", "published_at", "extra", "provider__id", "provider__name")
+    row = Article.objects.filter(pk=story.pk).values_list(*names).get()
+    built = instance_from_row(Article, names, row, using="default")
+    shown = ("title", "slug", "published_at", "extra", "provider__name")
+    loaded = Article.objects.select_related("provider").only(*shown).get()
+
+    def state(obj):
+        return {name: value for name, value in vars(obj).items() if name != "_state"}, obj._state.db, obj._state.adding
+
+    assert state(built) == state(loaded)
+    assert state(built.provider) == state(loaded.provider)
+    assert built.get_deferred_fields() == loaded.get_deferred_fields()
+    built.title = "Saved"
+    built.save(update_fields=["title"])
+    assert Article.objects.get(pk=story.pk).title == "Saved"
+    assert built.excerpt == story.excerpt  # a deferred field is read from the database when asked for
+
+
+def test_models_watched_by_init_signals_are_built_by_from_db_so_receivers_see_them():
+    story = make_article(title="Watched")
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.title)
+
+    signals.post_init.connect(receiver, sender=Article)
+    try:
+        instance_from_row(Article, ("pk", "title"), (story.pk, "Watched"))
+    finally:
+        signals.post_init.disconnect(receiver, sender=Article)
+    assert seen == ["Watched"]
