@@ -15,8 +15,11 @@ import datetime
 import functools
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import defaultfilters
-from django.templatetags.static import static
+from django.templatetags.static import static as django_static
+from django.urls import get_script_prefix
 from django.utils.dates import MONTHS, MONTHS_3
 from django.utils.timezone import get_current_timezone, template_localtime
 from django.utils.translation import get_language
@@ -30,6 +33,29 @@ from .templatetags.newsroom import as_text, highlighted, http_url, json_ld, pict
 def url(name, *args, **kwargs):
     """{{ url("articles:topic", slug=topic.slug) }}: reverse() with positional or keyword arguments."""
     return cached_reverse(name, args=args, kwargs=kwargs)
+
+
+def static(path):
+    """{{ static("css/site.css") }}: Django's static(), remembered for the process.
+
+    The manifest storage looks each name up and quotes it, about 35 µs, twice
+    in every page's head. The answer changes only with the script prefix (in
+    the key) and the storage's settings, which are read at start-up (and
+    forgotten when a test changes them).
+    """
+    return _static(get_script_prefix(), path)
+
+
+@functools.lru_cache(maxsize=256)
+def _static(prefix, path):
+    # `prefix` is only the key: static() reads the current one, which is it.
+    return django_static(path)
+
+
+@receiver(setting_changed)
+def _static_settings_changed(setting, **kwargs):
+    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES", "STATICFILES_DIRS", "DEBUG", "FORCE_SCRIPT_NAME"}:
+        _static.cache_clear()
 
 
 def date(value, arg=None, *, locale=None):

@@ -82,3 +82,20 @@ def test_hostile_markup_is_escaped_on_the_story_page(client, hostile_story):
         assert f"{shown} &lt;script&gt;alert(1)&lt;/script&gt;" in page, shown
     # linebreaksbr's <br> is the only markup the excerpt gains.
     assert "&lt;img src=x onerror=alert(2)&gt;<br>second line" in page
+
+
+def test_static_addresses_follow_the_static_settings_and_the_script_prefix(settings):
+    from django.templatetags.static import static
+    from django.urls import set_script_prefix
+
+    render = engines["jinja2"].from_string("{{ static('css/site.css') }}").render
+    settings.STATIC_URL = "/static/"
+    assert render() == "/static/css/site.css"
+    settings.STATIC_URL = "https://cdn.example.com/assets/"
+    assert render() == "https://cdn.example.com/assets/css/site.css"
+    set_script_prefix("/news/")
+    try:
+        settings.STATIC_URL = "static/"
+        assert render() == static("css/site.css") == "/news/static/css/site.css"
+    finally:
+        set_script_prefix("/")
