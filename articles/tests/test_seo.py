@@ -239,3 +239,15 @@ _MIXED_TEXT = st.text(st.sampled_from("ae \u0301\u0308\u094d\u0915\u00e9\u2026")
 @given(text=_MIXED_TEXT, length=st.integers(min_value=-1, max_value=320))
 def test_any_text_is_cut_as_djangos_truncator_cuts_it(text, length):
     assert truncated_chars(text, length) == Truncator(text).chars(length)
+
+
+@given(data=st.dictionaries(st.text(max_size=5), st.text(st.sampled_from("<>&/'\"\\ a\u2028é"), max_size=40)))
+def test_json_ld_is_escaped_as_djangos_json_script_escapes(data):
+    from django.core.serializers.json import DjangoJSONEncoder
+    from django.utils.html import _json_script_escapes
+
+    from articles.templatetags.newsroom import json_for_script
+
+    expected = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_json_script_escapes)
+    assert json_for_script(data) == expected
+    assert json.loads(json_for_script(data)) == data
