@@ -1,5 +1,6 @@
 """Template helpers for the reader site: upstream text, outbound URLs, JSON-LD."""
 
+import functools
 import html
 import json
 import re
@@ -11,6 +12,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, add_truncation_text, calculate_truncate_chars_length
+from django.utils.translation import get_language, pgettext
 
 from articles.images.pictures import picture_from
 from articles.querysets import HIGHLIGHT_START, HIGHLIGHT_STOP
@@ -44,7 +46,14 @@ def truncated_chars(text, length):
         return text
     if length <= 0 or any(map(unicodedata.combining, text[: length + 1])):
         return Truncator(text).chars(length)
-    return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
+    marker = _ellipsis(get_language())
+    return add_truncation_text(text[: calculate_truncate_chars_length(length, marker)], marker)
+
+
+@functools.lru_cache(maxsize=64)
+def _ellipsis(language):
+    # What Truncator adds, in `language` (the active one): a translation lookup is 10-20 µs.
+    return pgettext("String to return when truncating text", "%(truncated_text)s…")
 
 
 _HIGHLIGHTS = re.compile(f"([{HIGHLIGHT_START}{HIGHLIGHT_STOP}])")

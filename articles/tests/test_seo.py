@@ -3,6 +3,7 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from django.utils import translation
 from django.utils.text import Truncator
 from hypothesis import given
 from hypothesis import strategies as st
@@ -237,8 +238,10 @@ _MIXED_TEXT = st.text(st.sampled_from("ae \u0301\u0308\u094d\u0915\u00e9\u2026")
 
 
 @given(text=_MIXED_TEXT, length=st.integers(min_value=-1, max_value=320))
-def test_any_text_is_cut_as_djangos_truncator_cuts_it(text, length):
-    assert truncated_chars(text, length) == Truncator(text).chars(length)
+@pytest.mark.parametrize("language", ["en", "fr", "ja"])
+def test_any_text_is_cut_as_djangos_truncator_cuts_it(text, length, language):
+    with translation.override(language):
+        assert truncated_chars(text, length) == Truncator(text).chars(length)
 
 
 @given(data=st.dictionaries(st.text(max_size=5), st.text(st.sampled_from("<>&/'\"\\ a\u2028é"), max_size=40)))
