@@ -3,7 +3,7 @@
 A listing page picks its stories' ids (with what its filters add: a search's
 highlighted excerpt, a grouped listing's count of other stories), reads
 those stories' key columns in a query written once per process, looks their
-cards up with one cache.get_many(), and renders only the cards not there,
+cards up with one page_cache.get_many(), and renders only the cards not there,
 from for_cards() rows with their topics.
 
 A card's key changes with everything it shows: the story's row (its shown
@@ -18,13 +18,12 @@ A card is never stale, then, and needs no deleting: an old one is not asked for.
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template import engines
 from markupsafe import Markup
 
 from .models import Article
-from .pagecache import CACHE_SECONDS, freshness, page_depends_on
+from .pagecache import CACHE_SECONDS, freshness, page_cache, page_depends_on
 from .prepared import PreparedQuery, instance_from_row
 
 CARD_TEMPLATE = "articles/_card.html"
@@ -104,7 +103,7 @@ def card_key(columns, *, generation, compact=False, eager=False, search_excerpt=
 def story_cards(request, stories, *, compact=False):
     """The cards (safe markup) of `stories`, a page of a listing's published stories, in its order.
 
-    Two queries (the page's ids, their key columns) and one cache.get_many();
+    Two queries (the page's ids, their key columns) and one page_cache.get_many();
     when some cards are not cached, one more for those stories' topics.
     """
     extras = [name for name in LISTING_EXTRAS if name in stories.query.annotations]
@@ -130,7 +129,7 @@ def story_cards(request, stories, *, compact=False):
         )
         for index, story in enumerate(page)
     ]
-    cards = cache.get_many(keys)
+    cards = page_cache.get_many(keys)
     missing = {
         story["pk"]: (index, story, key)
         for index, (story, key) in enumerate(zip(page, keys, strict=True))
@@ -146,6 +145,6 @@ def story_cards(request, stories, *, compact=False):
             for name in extras:
                 setattr(row, name, story[name])
             rendered[key] = str(card(row, compact=compact, eager=index == 0))
-        cache.set_many(rendered, CACHE_SECONDS)
+        page_cache.set_many(rendered, CACHE_SECONDS)
         cards.update(rendered)
     return [Markup(cards[key]) for key in keys if key in cards]

@@ -35,11 +35,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.paginator import Paginator
 from django.db import router, transaction
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers, get_conditional_response, patch_cache_control
+from django.utils.connection import ConnectionProxy
 from django.utils.functional import cached_property
 from django.utils.http import http_date
 
@@ -51,6 +52,9 @@ CACHE_SECONDS = 60 * 10
 # A page under its own stamp is never stale, whatever else changes: kept for the
 # long tail of pages asked for now and then (the cache drops the least used first).
 OWN_CACHE_SECONDS = 60 * 60 * 24
+# Pages and cards: never stale under their keys (a stamp of what they show, or a kept list's checks),
+# so each process may keep its own copy in front of Redis (settings.CACHES["pages"]).
+page_cache = ConnectionProxy(caches, "pages")
 # Set per response, by the middleware, or by public_page() itself.
 UNCACHED_HEADERS = {"set-cookie", "vary", "etag", "last-modified", "cache-control", "expires"}
 GENERATION_KEY = "newsroom:public-generation"
@@ -288,7 +292,7 @@ def public_page(view, *, own_content=None, moment=None, listed=None):
         response = get_conditional_response(request, etag=etag, last_modified=last_modified)
         if response is None:
             key, seconds, checked = _page_key(request, path, present, own_content, listed, kwargs)
-            cached = cache.get(key) if key else None
+            cached = page_cache.get(key) if key else None
             if cached is not None and not _still_shown(cached, fresh):
                 cached = None
             if cached is not None:
@@ -304,7 +308,7 @@ def public_page(view, *, own_content=None, moment=None, listed=None):
                     entry = {"content": response.content, "headers": headers}
                     if checked:
                         entry.update(checks=getattr(request, "_newsroom_checks", []), version=fresh.version)
-                    cache.set(key, entry, seconds)
+                    page_cache.set(key, entry, seconds)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if last_modified is not None:

@@ -248,6 +248,18 @@ CACHES = {
         }
     )
 }
+# Pages and cards, which never change under their keys: with Redis, each process keeps its own
+# copy of those it served (NEWSROOM_CACHE_MB a process) and asks Redis only for the others.
+# Without Redis, the same local cache as "default" (the same LOCATION: the same entries).
+CACHES["pages"] = (
+    {
+        "BACKEND": "core.cache.LocalFirstCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"SHARED": "default", "MAX_BYTES": env_int("NEWSROOM_CACHE_MB", 128) * 1024 * 1024},
+    }
+    if os.environ.get("REDIS_URL")
+    else CACHES["default"]
+)
 
 # Background jobs (articles/tasks.py) on Django's Tasks API. The database backend
 # needs nothing more than the database and `manage.py run_worker`; TASKS_BACKEND=rq

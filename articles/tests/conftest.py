@@ -2,7 +2,7 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES_DIR = ROOT / "fixtures"
@@ -37,12 +37,22 @@ def write_fixture(tmp_path):
     return write
 
 
-@pytest.fixture
-def page_cache(settings):
-    """The public page cache on, and empty before and after the test."""
+@pytest.fixture(params=["one local cache", "own copy before a shared cache"])
+def page_cache(request, settings):
+    """The public page cache on, and empty before and after the test.
+
+    Each test runs twice: with the pages in the local cache, as without Redis,
+    and with each process's own copy in front of a shared cache, as with it
+    (core.cache.LocalFirstCache; the "default" cache standing in for Redis).
+    """
     settings.NEWSROOM_PAGE_CACHE = True
+    if request.param == "own copy before a shared cache":
+        own_copy = {"BACKEND": "core.cache.LocalFirstCache", "LOCATION": "test-pages", "OPTIONS": {"SHARED": "default"}}
+        settings.CACHES = {**settings.CACHES, "pages": own_copy}
+    caches["pages"].clear()
     cache.clear()
     yield
+    caches["pages"].clear()
     cache.clear()
 
 

@@ -2,7 +2,7 @@
 new when the story, its coverage, their providers or the header's topics change."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 from articles import views
 from articles.models import Article, RelatedLink
@@ -54,9 +54,10 @@ def test_a_story_page_found_again_after_other_changes_is_kept_once(client, monke
     first = client.get(story.get_absolute_url()).text
     _edit(make_article(title="An unrelated story"), title="An unrelated story, edited")
     written = []
-    set_page = cache.set
+    pages = caches["pages"]
+    set_page = pages.set
     monkeypatch.setattr(
-        cache, "set", lambda key, *args, **kwargs: (written.append(key), set_page(key, *args, **kwargs))
+        pages, "set", lambda key, *args, **kwargs: (written.append(key), set_page(key, *args, **kwargs))
     )
 
     assert client.get(story.get_absolute_url()).text == first

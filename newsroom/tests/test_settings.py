@@ -110,6 +110,17 @@ def test_redis_url_switches_the_cache_to_redis(load):
     assert settings["CACHES"]["default"]["LOCATION"] == "redis://127.0.0.1:6379/1"
 
 
+def test_with_redis_each_process_keeps_its_own_copy_of_pages_in_front_of_it(load):
+    pages = load(REDIS_URL="redis://127.0.0.1:6379/1", NEWSROOM_CACHE_MB="16")["CACHES"]["pages"]
+    assert pages["BACKEND"] == "core.cache.LocalFirstCache"
+    assert pages["OPTIONS"] == {"SHARED": "default", "MAX_BYTES": 16 * 1024 * 1024}
+
+
+def test_without_redis_pages_share_the_local_cache(load):
+    caches = load()["CACHES"]
+    assert caches["pages"] == caches["default"]
+
+
 def test_https_turns_on_secure_cookies_and_hsts(load):
     settings = load(DJANGO_HTTPS="1")
     assert settings["SECURE_SSL_REDIRECT"] and settings["SESSION_COOKIE_SECURE"] and settings["CSRF_COOKIE_SECURE"]
