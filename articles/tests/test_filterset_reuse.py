@@ -46,3 +46,22 @@ def test_the_form_accepts_a_topic_published_after_the_form_was_first_built():
     # The same choices, the same form class; other choices, another.
     assert type(filterset("", choices=fresh).form) is type(filterset("topic=x", choices=fresh).form)
     assert type(filterset("", choices=fresh).form) is not type(filterset("", choices=choices).form)
+
+
+def test_each_form_has_its_own_fields_and_widgets_sharing_only_what_is_never_changed():
+    make_article(title="On courts", topics=["Courts"])
+    choices = filter_choices()
+    first, second = filterset("topic=courts", choices=choices).form, filterset("topic=nope", choices=choices).form
+    assert type(first) is type(second)
+    for name, field in first.fields.items():
+        other = second.fields[name]
+        assert field is not other and field.widget is not other.widget
+        assert field is not type(first).base_fields[name]
+        assert field.widget.attrs is not other.widget.attrs
+    first.fields["q"].widget.attrs["class"] = "changed"
+    first.fields["q"].max_length = 1
+    assert "class" not in second.fields["q"].widget.attrs and second.fields["q"].max_length != 1
+    assert first.is_valid() and not second.is_valid()
+    # What is never changed is not copied for each request: the lists of choices.
+    for name in ("topic", "type"):
+        assert first.fields[name]._choices is second.fields[name]._choices
