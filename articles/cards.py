@@ -80,23 +80,25 @@ def story_from_columns(columns, *, using="default"):
     return story
 
 
-def card_key(columns, *, generation, compact=False, eager=False, search_excerpt=None, cluster_others=0):
-    """The cache key of a story's card from its KEY_COLUMNS: everything the card shows is in it.
+def card_key(row, *, generation, compact=False, eager=False, search_excerpt=None, cluster_others=0):
+    """The cache key of a story's card from its key_rows() row: everything the card shows is in it.
 
     The fields of the story's row a card shows are in it as they are (a
     version can be no more than its content), the topics through updated_at
-    and the generation token.
+    and the generation token. The row as the driver gives it: converted only
+    for the cards not in the cache, which a listing found again has none of.
     """
-    parts = [
+    parts = (
         generation,
-        *columns,
+        tuple(row),
         "compact" if compact else "full",
         "eager" if eager else "lazy",
         search_excerpt or "-",
         # One story per event (ArticleFilter's `grouped`): how many more its cluster has.
         cluster_others or 0,
-    ]
-    digest = hashlib.sha256("\0".join(str(part) for part in parts).encode()).hexdigest()[:32]
+    )
+    # repr() quotes each string: no two different keys' parts read alike.
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     return f"newsroom:card:{digest}"
 
 
@@ -115,13 +117,13 @@ def story_cards(request, stories, *, compact=False):
     if settings.NEWSROOM_PAGE_CACHE:
         # A listing kept through edits of other stories is served again only while these cards are the same.
         page_depends_on(request, cards_unchanged, ids, _rows_digest(ids, rows), stories.db)
-    columns = {row[0]: row for row in KEY_COLUMNS_QUERY.converted(rows, using=stories.db)}
+    found = {row[0]: row for row in rows}
     # A story deleted between the two queries is left out (one unpublished moves the lists' version).
-    page = [story for story in page if story["pk"] in columns]
+    page = [story for story in page if story["pk"] in found]
     generation = freshness(request).generation
     keys = [
         card_key(
-            columns[story["pk"]],
+            found[story["pk"]],
             generation=generation,
             compact=compact,
             eager=index == 0,
@@ -136,7 +138,8 @@ def story_cards(request, stories, *, compact=False):
         if key not in cards
     }
     if missing:
-        rows = [story_from_columns(columns[pk], using=stories.db) for pk in missing]
+        columns = KEY_COLUMNS_QUERY.converted([found[pk] for pk in missing], using=stories.db)
+        rows = [story_from_columns(row, using=stories.db) for row in columns]
         prefetch_related_objects(rows, Article.objects.topics_prefetch())
         card = engines["jinja2"].env.get_template(CARD_TEMPLATE).module.card
         rendered = {}

@@ -8,7 +8,7 @@ from django.test.signals import template_rendered
 from django.utils import timezone
 
 from articles import cards
-from articles.cards import CARD_ROW_FIELDS, CARD_TEMPLATE, card_key, key_columns, story_from_columns
+from articles.cards import CARD_ROW_FIELDS, CARD_TEMPLATE, card_key, key_columns, key_rows, story_from_columns
 from articles.filters import ArticleFilter
 from articles.models import Article, Topic
 from articles.pagecache import public_generations
@@ -31,7 +31,7 @@ def _no_page_cache(settings):
 
 
 def _card_of(story, **variant):
-    return card_key(key_columns([story.pk])[story.pk], generation=public_generations()[0], **variant)
+    return card_key(key_rows([story.pk])[0], generation=public_generations()[0], **variant)
 
 
 def test_a_card_rendered_on_one_listing_is_reused_by_another(client):
@@ -247,3 +247,20 @@ def test_an_unfiltered_listing_builds_no_filter_form_once_its_markup_is_cached(c
     assert built == []
     client.get("/?q=plain")
     assert built, "a filtered page validates its filters with the form"
+
+
+def test_a_listing_whose_cards_are_all_cached_converts_none_of_their_rows(client, monkeypatch):
+    make_article(title="First story")
+    make_article(title="Second story")
+    first = client.get("/").text
+    converted = []
+    convert = cards.KEY_COLUMNS_QUERY.converted
+    monkeypatch.setattr(
+        cards.KEY_COLUMNS_QUERY, "converted", lambda rows, **kwargs: converted.extend(rows) or convert(rows, **kwargs)
+    )
+
+    assert client.get("/").text == first
+    assert converted == []
+    make_article(title="Third story")
+    assert "Third story" in client.get("/").text
+    assert [row[2] for row in converted] == ["Third story"]  # the one card not in the cache
