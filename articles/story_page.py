@@ -21,8 +21,10 @@ STORY_FIELDS = shown_fields(Article, leaving_out=PAGE_UNSHOWN_FIELDS)
 LINK_FIELDS = shown_fields(RelatedLink, leaving_out=("extra", "layout"))
 IMAGE_FIELDS = shown_fields(Image)
 PROVIDER_FIELDS = shown_fields(Provider)
-# A row's provider, after the row's own columns.
+# A row's provider, after the row's own columns: the story's whole (its logo is the JSON-LD's
+# publisher's); of its related coverage and its cluster's stories, what the page names them by.
 WITH_PROVIDER = tuple(f"provider__{name}" for name in PROVIDER_FIELDS)
+WITH_PROVIDER_NAME = tuple(f"provider__{name}" for name in ("id", "name", "slug", "domain"))
 TAGGED = Article._meta.get_field("tagged_topics").related_model
 # What Article.is_public_at() reads: the prepared queries bind no time, so the schedule is tested in Python.
 SCHEDULE = ("published", "publish_at", "unpublish_at")
@@ -40,7 +42,7 @@ TOPICS = PreparedQuery(
 )
 LINKS = PreparedQuery(
     lambda story: (
-        RelatedLink.objects.filter(article=story).order_by("position").values_list(*LINK_FIELDS, *WITH_PROVIDER)
+        RelatedLink.objects.filter(article=story).order_by("position").values_list(*LINK_FIELDS, *WITH_PROVIDER_NAME)
     )
 )
 
@@ -63,7 +65,7 @@ CLUSTER = PreparedQuery(
     lambda cluster: (
         Article.objects.filter(cluster=cluster)
         .order_by("-published_at", "-id")
-        .values_list(*COVERAGE_FIELDS, *WITH_PROVIDER)
+        .values_list(*COVERAGE_FIELDS, *WITH_PROVIDER_NAME)
     )
 )
 LINK_OUTLETS = PreparedQuery(
@@ -83,7 +85,7 @@ def story_coverage(article, related_links, *, using="default"):
     now = timezone.now()
     # A cluster is a few stories (a refresh follows at most NEWSROOM_CLUSTERS["MAX_STORIES"]).
     rows = CLUSTER.rows(article.cluster, using=using)
-    stories = [_with_provider(Article, COVERAGE_FIELDS, row, using) for row in rows]
+    stories = [_with_provider(Article, COVERAGE_FIELDS, row, using, WITH_PROVIDER_NAME) for row in rows]
     stories = [story for story in stories if story.pk != article.pk and story.is_public_at(now)]
     outlets = {article.provider_id, *(link.provider_id for link in related_links), *(s.provider_id for s in stories)}
     if stories:
@@ -126,10 +128,13 @@ def story_parts(article, *, using="default"):
         instance(Topic, dict(zip(("id", "name", "slug"), row, strict=True)), using=using)
         for row in TOPICS.rows(article.pk, using=using)
     ]
-    links = [_with_provider(RelatedLink, LINK_FIELDS, row, using) for row in LINKS.rows(article.pk, using=using)]
+    links = [
+        _with_provider(RelatedLink, LINK_FIELDS, row, using, WITH_PROVIDER_NAME)
+        for row in LINKS.rows(article.pk, using=using)
+    ]
     return images, topics, links
 
 
-def _with_provider(model, fields, row, using):
-    """An instance of `model` from a row of its `fields` and then its provider's (WITH_PROVIDER)."""
-    return instance_from_row(model, (*fields, *WITH_PROVIDER), row, using=using)
+def _with_provider(model, fields, row, using, provider_fields=WITH_PROVIDER):
+    """An instance of `model` from a row of its `fields` and then its provider's (`provider_fields`)."""
+    return instance_from_row(model, (*fields, *provider_fields), row, using=using)
