@@ -22,11 +22,12 @@ change of settings).
 """
 
 import datetime as dt
+import json
 import math
 from array import array
 from collections import defaultdict
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Q
 
 from .clusters_models import TitleBand
@@ -144,13 +145,8 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
         for key in keys:
             wanted[key].update(window)
     groups = defaultdict(set)
-    # One lookup on the (key, day) index; the days are checked here, where an
-    # OR of ranges would scan. The days' span keeps out the rows of other
-    # months when the stories are close in time (refresh_many_clusters).
-    first = min(keys_by_day) - days_around
-    last = max(keys_by_day) + days_around
     common = set()
-    for key, day, article_id in _bands_with_keys(list(wanted), first, last, using):
+    for key, day, article_id in _bands_in_windows(_windows(wanted), using):
         if day in wanted[key] and key not in common:
             group = groups[key]
             group.add(article_id)
@@ -161,14 +157,48 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
     return groups
 
 
-def _bands_with_keys(keys, first, last, using):
-    """(key, day, story id) of the title bands with these keys between two days."""
-    rows = (
-        TitleBand.objects.using(using)
-        .filter(key__any_of=keys, day__gte=first, day__lte=last)
-        .values_list("key", "day", "article_id")
-    )
-    yield from rows.iterator(chunk_size=5000)
+def _windows(wanted):
+    """[[key, first day, last day]]: each key's days as ranges, the days next to each other as one."""
+    windows = []
+    for key, days in wanted.items():
+        for day in sorted(days):
+            if windows and windows[-1][0] == key and windows[-1][2] + 1 == day:
+                windows[-1][2] = day
+            else:
+                windows.append([key, day, day])
+    return windows
+
+
+def _bands_in_windows(windows, using):
+    """(key, day, story id) of the title bands of each window's key within its days, in one query.
+
+    The windows go as one parameter (a JSON array for SQLite, arrays for
+    PostgreSQL), each looked up on the (key, day) index. One range over the
+    whole span of a batch read every row of its keys between its earliest and
+    latest story: an import's files come in name order, so a batch spans the
+    year, and the rows read grew with the stories stored, to more than half
+    of a 100,000-file import (274 stories a day).
+    """
+    connection = connections[using]
+    table = connection.ops.quote_name(TitleBand._meta.db_table)
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT b.key, b.day, b.article_id FROM {table} b"
+            " JOIN unnest(%s::bigint[], %s::integer[], %s::integer[]) AS w(key, first, last)"
+            " ON b.key = w.key AND b.day BETWEEN w.first AND w.last"
+        )
+        params = [list(column) for column in zip(*windows, strict=True)] if windows else [[], [], []]
+    else:
+        sql = (
+            f"SELECT b.key, b.day, b.article_id FROM json_each(%s) w JOIN {table} b"
+            " ON b.key = json_extract(w.value, '$[0]')"
+            " AND b.day BETWEEN json_extract(w.value, '$[1]') AND json_extract(w.value, '$[2]')"
+        )
+        params = [json.dumps(windows)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5000):
+            yield from rows
 
 
 def refresh_all_clusters(*, using="default") -> int:

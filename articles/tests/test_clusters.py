@@ -323,3 +323,40 @@ def test_title_band_lookups_have_one_statement_whatever_the_number_of_keys():
         for count in (3, 7, 400):
             band_candidates({1000: set(range(1, count + 1))}, days_around=0)
     assert len(statements) == 1
+
+
+def test_title_bands_are_read_near_each_story_not_across_the_span_of_a_batch(monkeypatch):
+    import random
+
+    from articles import clusters
+    from articles.clusters import MAX_BAND_STORIES, band_candidates
+    from articles.clusters_models import TitleBand
+
+    owners = [make_article(title=f"Owner {index}") for index in range(40)]
+    rng = random.Random(7)
+    rows = [(rng.randint(1, 6), rng.randint(1000, 1400), owners[n % 40].pk) for n in range(3000)]
+    TitleBand.objects.bulk_create(TitleBand(article_id=pk, key=key, day=day) for key, day, pk in rows)
+    read = []
+    real = clusters._bands_in_windows
+
+    def counted(*args):
+        for row in real(*args):
+            read.append(row)
+            yield row
+
+    monkeypatch.setattr(clusters, "_bands_in_windows", counted)
+    for days_around in (0, 2):
+        for _ in range(10):
+            keys_by_day = {rng.randint(990, 1410): {rng.randint(1, 8), rng.randint(1, 8)} for _ in range(6)}
+            read.clear()
+            found = band_candidates(keys_by_day, days_around=days_around)
+
+            shifts = range(-days_around, days_around + 1)
+            windows = {(key, day + shift) for day, keys in keys_by_day.items() for key in keys for shift in shifts}
+            near = [(key, day, pk) for key, day, pk in rows if (key, day) in windows]
+            expected = {}
+            for key, _, pk in near:
+                expected.setdefault(key, set()).add(pk)
+            assert found == {key: ids for key, ids in expected.items() if len(ids) <= MAX_BAND_STORIES}
+            # Only the rows within the stories' windows are read, not the days between them.
+            assert len(read) <= 2 * len(near) and len(read) < len(rows) / 10
