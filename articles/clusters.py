@@ -146,8 +146,9 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
             wanted[key].update(window)
     groups = defaultdict(set)
     common = set()
-    for key, day, article_id in _bands_in_windows(_windows(wanted), using):
-        if day in wanted[key] and key not in common:
+    # The query reads only the rows within each key's windows: no day to check here.
+    for key, _, article_id in _bands_in_windows(_windows(wanted), using):
+        if key not in common:
             group = groups[key]
             group.add(article_id)
             if len(group) > MAX_BAND_STORIES:
