@@ -518,9 +518,14 @@ def test_the_parse_works_out_the_canonical_urls_so_that_the_writer_does_not(writ
     assert article.related_links.get().canonical_url == "https://other.example/1"
 
 
-def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_colliding_slots():
+@pytest.mark.parametrize("names_in_memory", [1 << 20, 256], ids=["names in memory", "names on disk"])
+def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_colliding_slots(
+    monkeypatch, names_in_memory
+):
+    from articles.stories import claims as module
     from articles.stories.claims import Claims, claim_key
 
+    monkeypatch.setattr(module, "_NAMES_IN_MEMORY", names_in_memory)
     claims = Claims(size=8)
     keys = [claim_key(f"https://example.com/{index}") for index in range(3000)]
     # Keys of the same slot in a small table probe past each other.
@@ -536,6 +541,7 @@ def test_the_runs_claims_keep_the_first_name_of_each_story_through_growth_and_co
     assert (claims.get(11), claims.get(19), claims.get(27)) == ("eleven.md", "nineteen.md", None)
     assert claims.get(claim_key("https://example.com/odd")) == "bad-\udcff.md"
     assert claims.get(claim_key("https://example.com/never")) is None
+    assert claims._names._rolled == (names_in_memory < 60_000)
 
 
 def test_the_objects_alive_before_an_import_are_left_to_the_collector_again_after_it(write_fixture, monkeypatch):
