@@ -22,14 +22,16 @@ change of settings).
 """
 
 import datetime as dt
+import itertools
 import json
 import math
 from array import array
 from collections import defaultdict
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Q
 
+from .clusters_forest import Forest
 from .clusters_models import TitleBand
 from .conf import newsroom_settings
 from .models import Article, RelatedLink
@@ -67,17 +69,44 @@ def refresh_clusters(article_ids, *, using="default", bands=True) -> int:
 
 
 def refresh_many_clusters(article_ids, *, using="default") -> int:
-    """refresh_clusters() for many stories whose title bands are written, MANY_AT_A_TIME at a time.
+    """refresh_clusters() for many stories whose title bands are written; returns how many stories changed cluster.
 
-    The stories go in order of publication, so that each group's title bands
-    are looked up within a few days (band_candidates) rather than across the
-    whole run; each group's refresh follows links into the stories already
-    written, so the clusters come out as one refresh of them all would make
-    them, in a number of queries that grows with the stories, not the batches.
-    Returns how many stories changed cluster.
+    Each story's links are worked out once, MANY_AT_A_TIME stories at a time
+    in order of publication (so that each group's title bands are looked up
+    within a few days: band_candidates), and joined in one forest; the
+    clusters are written once, at the end. Links out of the stories lead to
+    stored stories, whose links are followed as refresh_clusters() follows
+    them. A refresh per group followed each story's links two or three times
+    over (its own group's and its neighbours') and wrote clusters it was about
+    to change again.
     """
     if len(article_ids) <= MANY_AT_A_TIME:
         return refresh_clusters(article_ids, using=using, bands=False)
+    config = newsroom_settings.CLUSTERS
+    forest = Forest(sorted(set(article_ids)))
+    for group in _in_publication_order(article_ids, using):
+        frontier = {story for story in set(group) | _cluster_mates(group, using) if not forest.followed(story)}
+        count = 0
+        while frontier and count < config["MAX_STORIES"]:
+            edges = _links(frontier, using, config, connected=forest.connected)
+            forest.follow(frontier)
+            count += len(frontier)
+            forest.join(_kept_links(edges, using))
+            # The run's own stories are followed in their own group.
+            new = forest.stored({story for edge in edges for story in edge})
+            frontier = new | forest.stored(_cluster_mates(new, using))
+    return _write_forest(forest, using)
+
+
+# Well below MAX_STORIES, so that a group's refresh also follows the links out of it.
+MANY_AT_A_TIME = 200
+# refresh_many_clusters' sort keys: a UTC day (an ordinal below 2**20) above a story id.
+_ID_BITS = 42
+_NO_DAY = (1 << 20) - 1
+
+
+def _in_publication_order(article_ids, using):
+    """The stories in groups of MANY_AT_A_TIME, in order of publication (the undated last)."""
     ordered = array("q")
     for start in range(0, len(article_ids), BATCH_SIZE):
         rows = Article.objects.using(using).filter(pk__any_of=article_ids[start : start + BATCH_SIZE])
@@ -85,20 +114,9 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
             # One integer a story, day then id, so that 100,000 of them stay small.
             ordered.append((day_of(published_at) if published_at else _NO_DAY) << _ID_BITS | pk)
     ordered = array("q", sorted(ordered))
-    changed = 0
     mask = (1 << _ID_BITS) - 1
     for start in range(0, len(ordered), MANY_AT_A_TIME):
-        group = [key & mask for key in ordered[start : start + MANY_AT_A_TIME]]
-        with transaction.atomic(using=using, savepoint=False):
-            changed += refresh_clusters(group, using=using, bands=False)
-    return changed
-
-
-# Well below MAX_STORIES, so that a refresh also follows the links out of the group.
-MANY_AT_A_TIME = 200
-# refresh_many_clusters' sort keys: a UTC day (an ordinal below 2**20) above a story id.
-_ID_BITS = 42
-_NO_DAY = (1 << 20) - 1
+        yield [key & mask for key in ordered[start : start + MANY_AT_A_TIME]]
 
 
 def write_title_bands(article_ids, *, using="default"):
@@ -131,30 +149,40 @@ def day_of(moment) -> int:
 
 
 def band_candidates(keys_by_day, *, days_around, using="default"):
-    """{key: {story ids}} of the title bands with these keys, within `days_around` of their day.
+    """{(key, day): {story ids}}: the stories whose title bands have the key within `days_around` of the day.
 
-    `keys_by_day` is {day: {keys}}. A key many stories share within the
-    window (a headline formula, a product name) tells nothing: such keys are
-    dropped (MAX_BAND_STORIES).
+    `keys_by_day` is {day: {keys}}, each day's keys looked up in that day's
+    window. A key many stories share within the window (a headline formula, a
+    product name) tells nothing: such a window gives no candidates
+    (MAX_BAND_STORIES). Each window is judged alone, so a story's candidates
+    do not depend on the other stories looked up with it.
     """
     if not keys_by_day:
         return {}
-    wanted = defaultdict(set)  # key: {the days its window covers}
+    wanted = defaultdict(set)  # key: {the days its windows cover}
     for day, keys in keys_by_day.items():
         window = range(day - days_around, day + days_around + 1)
         for key in keys:
             wanted[key].update(window)
-    groups = defaultdict(set)
-    common = set()
+    found = defaultdict(set)  # (key, day): {story ids}
+    full = set()  # (key, day) of more stories than any window may hold: not kept, for memory's sake
     # The query reads only the rows within each key's windows: no day to check here.
-    for key, _, article_id in _bands_in_windows(_windows(wanted), using):
-        if key not in common:
-            group = groups[key]
-            group.add(article_id)
-            if len(group) > MAX_BAND_STORIES:
-                # Dropped at once: the groups of common keys grew with the stories stored.
-                common.add(key)
-                del groups[key]
+    for key, day, article_id in _bands_in_windows(_windows(wanted), using):
+        if (key, day) not in full:
+            stories = found[key, day]
+            stories.add(article_id)
+            if len(stories) > MAX_BAND_STORIES:
+                full.add((key, day))
+                del found[key, day]
+    groups = {}
+    for day, keys in keys_by_day.items():
+        window = [(day + shift) for shift in range(-days_around, days_around + 1)]
+        for key in keys:
+            if any((key, near) in full for near in window):
+                continue
+            group = set().union(*(found.get((key, near), ()) for near in window))
+            if group and len(group) <= MAX_BAND_STORIES:
+                groups[key, day] = group
     return groups
 
 
@@ -225,8 +253,12 @@ def _cluster_mates(ids, using):
     )
 
 
-def _links(frontier, using, config):
-    """Links {(a, b)} (a < b) between the stories of `frontier` and any story."""
+def _links(frontier, using, config, *, connected=None):
+    """Links {(a, b)} (a < b) between the stories of `frontier` and any story.
+
+    `connected(a, b)` True: a link between a and b would change nothing, and
+    their titles are not compared.
+    """
     stories = Article.objects.using(using)
     links = RelatedLink.objects.using(using).exclude(canonical_url="")
     own = dict(stories.filter(pk__any_of=frontier).exclude(canonical_url="").values_list("pk", "canonical_url"))
@@ -248,16 +280,21 @@ def _links(frontier, using, config):
             edges |= {_pair(pk, article_id) for article_id in their[url] if article_id != pk}
         for other, url in links.filter(canonical_url__any_of=their).values_list("article_id", "canonical_url"):
             edges |= {_pair(other, article_id) for article_id in their[url] if article_id != other}
-    return edges | _title_links(frontier, using, config)
+    return edges | _title_links(frontier, using, config, connected)
 
 
-def _title_links(frontier, using, config):
+def _title_links(frontier, using, config, connected=None):
+    own = defaultdict(set)  # (key, day): the frontier's stories with that band
     keys_by_day = defaultdict(set)
-    for key, day in TitleBand.objects.using(using).filter(article_id__any_of=frontier).values_list("key", "day"):
+    bands = TitleBand.objects.using(using).filter(article_id__any_of=frontier)
+    for article_id, key, day in bands.values_list("article_id", "key", "day"):
+        own[key, day].add(article_id)
         keys_by_day[day].add(key)
     days_around = math.ceil(config["TITLE_WINDOW_HOURS"] / 24)
     candidates = band_candidates(keys_by_day, days_around=days_around, using=using)
-    pairs = {_pair(a, b) for group in candidates.values() for a in group & frontier for b in group if a != b}
+    pairs = {_pair(a, b) for band, group in candidates.items() for a in own[band] for b in group if a != b}
+    if connected:
+        pairs = {pair for pair in pairs if not connected(*pair)}
     if not pairs:
         return set()
     involved = {story for pair in pairs for story in pair}
@@ -316,6 +353,18 @@ def _write_clusters(stories, edges, using):
     ]
     Article.objects.using(using).bulk_update(changed, ["cluster"], batch_size=BATCH_SIZE)
     return len(changed)
+
+
+def _write_forest(forest, using):
+    """Write the clusters of a Forest's followed stories; returns how many changed."""
+    changed = 0
+    stories = forest.clusters()
+    while chunk := dict(itertools.islice(stories, BATCH_SIZE)):
+        current = Article.objects.using(using).filter(pk__any_of=chunk).values_list("pk", "cluster")
+        rows = [Article(pk=story, cluster=chunk[story]) for story, cluster in current if cluster != chunk[story]]
+        Article.objects.using(using).bulk_update(rows, ["cluster"])
+        changed += len(rows)
+    return changed
 
 
 def _pair(a, b):

@@ -46,7 +46,7 @@ def flag_duplicates(batch, results) -> None:
     for story, result in dated:
         flagged = {entry["story"] for entry in result.duplicate_of}
         day = day_of(story.published_at)
-        others = sorted({pk for key in band_keys(story.title) for pk in groups.get(key, ())} - flagged)
+        others = sorted({pk for key in band_keys(story.title) for pk in groups.get((key, day), ())} - flagged)
         for pk in others:
             row = rows.get(pk)
             if (

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import re
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -18,7 +19,7 @@ from articles.stories.write import import_paths
 
 from .cluster_quality import measure
 from .conftest import SAMPLES_DIR
-from .factories import make_article, make_related
+from .factories import make_article, make_provider, make_related
 from .test_import import story_text
 
 pytestmark = pytest.mark.django_db
@@ -304,10 +305,29 @@ def test_a_band_key_shared_by_more_than_the_limit_within_the_window_is_no_eviden
     stories = [make_article(title=f"Story {_WORDS[index % 12]} {index}") for index in range(MAX_BAND_STORIES + 1)]
     TitleBand.objects.bulk_create(TitleBand(article=story, key=42, day=1000) for story in stories[:-1])
     TitleBand.objects.create(article=stories[-1], key=42, day=1010)  # outside the window
-    assert band_candidates({1000: {42}}, days_around=1) == {42: {story.pk for story in stories[:-1]}}
+    assert band_candidates({1000: {42}}, days_around=1) == {(42, 1000): {story.pk for story in stories[:-1]}}
     TitleBand.objects.create(article=stories[-1], key=42, day=1001)
     assert band_candidates({1000: {42}}, days_around=1) == {}
-    assert band_candidates({1010: {42}}, days_around=1) == {42: {stories[-1].pk}}
+    assert band_candidates({1010: {42}}, days_around=1) == {(42, 1010): {stories[-1].pk}}
+
+
+def test_each_window_is_judged_alone_whatever_else_is_looked_up_with_it():
+    from articles.clusters import MAX_BAND_STORIES, band_candidates
+    from articles.clusters_models import TitleBand
+
+    half = MAX_BAND_STORIES // 2 + 5
+    stories = [make_article(title=f"Story {_WORDS[index % 12]} {index}") for index in range(2 * half)]
+    TitleBand.objects.bulk_create(TitleBand(article=story, key=42, day=1000) for story in stories[:half])
+    TitleBand.objects.bulk_create(TitleBand(article=story, key=42, day=1003) for story in stories[half:])
+    alone = band_candidates({1000: {42}}, days_around=1)
+    together = band_candidates({1000: {42}, 1003: {42}}, days_around=1)
+    # Over the limit together, but each window holds fewer than the limit.
+    assert together[42, 1000] == alone[42, 1000] == {story.pk for story in stories[:half]}
+    assert together[42, 1003] == {story.pk for story in stories[half:]}
+    assert band_candidates({1001: {42}, 1002: {42}}, days_around=1) == {
+        (42, 1001): {story.pk for story in stories[:half]},
+        (42, 1002): {story.pk for story in stories[half:]},
+    }
 
 
 def test_title_band_lookups_have_one_statement_whatever_the_number_of_keys():
@@ -355,8 +375,62 @@ def test_title_bands_are_read_near_each_story_not_across_the_span_of_a_batch(mon
             windows = {(key, day + shift) for day, keys in keys_by_day.items() for key in keys for shift in shifts}
             near = [(key, day, pk) for key, day, pk in rows if (key, day) in windows]
             expected = {}
-            for key, _, pk in near:
-                expected.setdefault(key, set()).add(pk)
-            assert found == {key: ids for key, ids in expected.items() if len(ids) <= MAX_BAND_STORIES}
+            for day, keys in keys_by_day.items():
+                for key in keys:
+                    group = {pk for k, d, pk in rows if k == key and abs(d - day) <= days_around}
+                    if group and len(group) <= MAX_BAND_STORIES:
+                        expected[key, day] = group
+            assert found == expected
             # Only the rows within the stories' windows are read, not the days between them.
             assert len(read) <= 2 * len(near) and len(read) < len(rows) / 10
+
+
+def test_a_large_refresh_makes_the_clusters_one_refresh_of_every_story_makes(monkeypatch):
+    import random
+
+    from articles import clusters
+    from articles.clusters import MANY_AT_A_TIME, refresh_all_clusters, refresh_many_clusters, write_title_bands
+
+    rng = random.Random(3)
+    places = ["Oslo", "Lima", "Kyiv", "Quito", "Hanoi", "Dakar", "Riga", "Perth", "Accra", "Bern", "Cork", "Turin"]
+    verbs = ["approves", "funds", "delays", "rejects"]
+    things = ["vaccine trials", "tram line", "rent cap", "data centre", "flood barrier", "school meals", "bike lanes"]
+    start = NOW - dt.timedelta(days=30)
+    provider = make_provider()
+    stories = []
+    # Rows alone: make_article() would refresh the clusters after each story.
+    for index in range(MANY_AT_A_TIME * 2 + 30):
+        title = f"{rng.choice(places)} council {rng.choice(verbs)} {rng.choice(things)} after months of debate"
+        moment = start + dt.timedelta(hours=rng.randint(0, 30 * 24))
+        url = f"https://news.example/{index}"
+        stories.append(
+            Article.objects.create(
+                title=title, slug=f"s-{index}", web_url=url, published_at=moment, provider=provider, published=True
+            )
+        )
+    for index in range(0, len(stories), 37):
+        make_related(stories[index], web_url=f"https://coverage.example/{index % 3}", images=0)
+    Article.objects.filter(pk__in=[story.pk for story in stories[100:140]]).update(cluster_split=1)
+    ids = [story.pk for story in stories]
+    # The first 30 were stored and clustered before; the run wrote the rest, whose links lead to them.
+    write_title_bands(ids)
+    refresh_clusters(ids[:30], bands=False)
+    run = ids[30:]
+    rng.shuffle(run)
+    followed, links = [], clusters._links
+
+    def counted(frontier, *args, **options):
+        followed.extend(frontier)
+        return links(frontier, *args, **options)
+
+    monkeypatch.setattr(clusters, "_links", counted)
+    refresh_many_clusters(run)
+    # Each story's links once: the run's, and the stored stories' they lead to.
+    assert len(followed) == len(set(followed)) and set(run) <= set(followed) <= set(ids)
+    monkeypatch.undo()
+    many = dict(Article.objects.values_list("pk", "cluster"))
+    Article.objects.update(cluster=None)
+    refresh_all_clusters()
+    assert many == dict(Article.objects.values_list("pk", "cluster"))
+    sizes = sorted(Counter(cluster for cluster in many.values() if cluster).values())
+    assert sizes[-1] >= 10 and sizes[0] == 2 and list(many.values()).count(None) > 10
