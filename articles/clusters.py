@@ -28,7 +28,7 @@ import math
 from array import array
 from collections import defaultdict
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Q
 
 from .clusters_forest import Forest
@@ -88,7 +88,7 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
         frontier = {story for story in set(group) | _cluster_mates(group, using) if not forest.followed(story)}
         count = 0
         while frontier and count < config["MAX_STORIES"]:
-            edges = _links(frontier, using, config, connected=forest.connected)
+            edges = _links(frontier, using, config)
             forest.follow(frontier)
             count += len(frontier)
             forest.join(_kept_links(edges, using))
@@ -253,12 +253,8 @@ def _cluster_mates(ids, using):
     )
 
 
-def _links(frontier, using, config, *, connected=None):
-    """Links {(a, b)} (a < b) between the stories of `frontier` and any story.
-
-    `connected(a, b)` True: a link between a and b would change nothing, and
-    their titles are not compared.
-    """
+def _links(frontier, using, config):
+    """Links {(a, b)} (a < b) between the stories of `frontier` and any story."""
     stories = Article.objects.using(using)
     links = RelatedLink.objects.using(using).exclude(canonical_url="")
     own = dict(stories.filter(pk__any_of=frontier).exclude(canonical_url="").values_list("pk", "canonical_url"))
@@ -280,10 +276,10 @@ def _links(frontier, using, config, *, connected=None):
             edges |= {_pair(pk, article_id) for article_id in their[url] if article_id != pk}
         for other, url in links.filter(canonical_url__any_of=their).values_list("article_id", "canonical_url"):
             edges |= {_pair(other, article_id) for article_id in their[url] if article_id != other}
-    return edges | _title_links(frontier, using, config, connected)
+    return edges | _title_links(frontier, using, config)
 
 
-def _title_links(frontier, using, config, connected=None):
+def _title_links(frontier, using, config):
     own = defaultdict(set)  # (key, day): the frontier's stories with that band
     keys_by_day = defaultdict(set)
     bands = TitleBand.objects.using(using).filter(article_id__any_of=frontier)
@@ -293,8 +289,6 @@ def _title_links(frontier, using, config, connected=None):
     days_around = math.ceil(config["TITLE_WINDOW_HOURS"] / 24)
     candidates = band_candidates(keys_by_day, days_around=days_around, using=using)
     pairs = {_pair(a, b) for band, group in candidates.items() for a in own[band] for b in group if a != b}
-    if connected:
-        pairs = {pair for pair in pairs if not connected(*pair)}
     if not pairs:
         return set()
     involved = {story for pair in pairs for story in pair}
@@ -325,44 +319,32 @@ def _kept_links(edges, using):
 
 def _write_clusters(stories, edges, using):
     """Give each of `stories` the smallest id of its connected group; stories alone get None."""
-    parent = {}
-
-    def find(story):
-        parent.setdefault(story, story)
-        while parent[story] != story:
-            parent[story] = parent[parent[story]]
-            story = parent[story]
-        return story
-
-    for a, b in edges:
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            parent[max(root_a, root_b)] = min(root_a, root_b)
-    groups = defaultdict(list)
-    for story in set(parent):
-        groups[find(story)].append(story)
-    wanted = {story: None for story in stories}
-    for members in groups.values():
-        lead = min(members)
-        wanted.update({story: lead for story in members if story in wanted})
-    current = dict(Article.objects.using(using).filter(pk__any_of=wanted).values_list("pk", "cluster"))
-    changed = [
-        Article(pk=story, cluster=cluster)
-        for story, cluster in wanted.items()
-        if story in current and current[story] != cluster
-    ]
-    Article.objects.using(using).bulk_update(changed, ["cluster"], batch_size=BATCH_SIZE)
-    return len(changed)
+    forest = Forest(sorted(stories))
+    forest.follow(stories)
+    forest.join(edges)
+    return _write_forest(forest, using)
 
 
 def _write_forest(forest, using):
-    """Write the clusters of a Forest's followed stories; returns how many changed."""
+    """Write the clusters of a Forest's followed stories; returns how many changed.
+
+    One UPDATE statement run for many rows: bulk_update()'s CASE over 500
+    stories was 40% of an import's cluster refresh.
+    """
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    sql = (
+        f"UPDATE {quote(Article._meta.db_table)} SET {quote(Article._meta.get_field('cluster').column)} = %s"
+        f" WHERE {quote(Article._meta.pk.column)} = %s"
+    )
     changed = 0
     stories = forest.clusters()
     while chunk := dict(itertools.islice(stories, BATCH_SIZE)):
         current = Article.objects.using(using).filter(pk__any_of=chunk).values_list("pk", "cluster")
-        rows = [Article(pk=story, cluster=chunk[story]) for story, cluster in current if cluster != chunk[story]]
-        Article.objects.using(using).bulk_update(rows, ["cluster"])
+        rows = [(chunk[story], story) for story, cluster in current if cluster != chunk[story]]
+        if rows:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
         changed += len(rows)
     return changed
 

@@ -64,9 +64,6 @@ class Forest:
             story, parent = grandparent, self._parent(grandparent)
         return story
 
-    def connected(self, a, b):
-        return self.root(a) == self.root(b)
-
     def join(self, links):
         for a, b in links:
             self._flag(a, _LINKED)
