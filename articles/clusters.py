@@ -48,7 +48,8 @@ def refresh_clusters(article_ids, *, using="default", bands=True) -> int:
 
     `bands` False: their title bands are already up to date (write_title_bands).
     """
-    ids = set(article_ids)
+    # A story deleted through the ORM keeps None for its id: nothing of it is left to cluster.
+    ids = set(article_ids) - {None}
     if not ids:
         return 0
     if bands:
