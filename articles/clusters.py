@@ -80,7 +80,13 @@ def refresh_many_clusters(article_ids, *, using="default") -> int:
     them. A refresh per group followed each story's links two or three times
     over (its own group's and its neighbours') and wrote clusters it was about
     to change again.
+
+    The clusters are written after all links are known, a transaction per
+    chunk of stories: a split an editor saves meanwhile is refreshed by its
+    own save, and may be written over with what this refresh found before it;
+    `manage.py refresh_clusters` puts it right.
     """
+    article_ids = [story for story in article_ids if story is not None]
     if len(article_ids) <= MANY_AT_A_TIME:
         return refresh_clusters(article_ids, using=using, bands=False)
     config = newsroom_settings.CLUSTERS
@@ -156,7 +162,9 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
     window. A key many stories share within the window (a headline formula, a
     product name) tells nothing: such a window gives no candidates
     (MAX_BAND_STORIES). Each window is judged alone, so a story's candidates
-    do not depend on the other stories looked up with it.
+    do not depend on the other stories looked up with it; two stories a day
+    apart have different windows, so in a crowded week one may find the other
+    as a candidate and not the other way round (a link needs one of them).
     """
     if not keys_by_day:
         return {}
@@ -344,7 +352,7 @@ def _write_forest(forest, using):
         current = Article.objects.using(using).filter(pk__any_of=chunk).values_list("pk", "cluster")
         rows = [(chunk[story], story) for story, cluster in current if cluster != chunk[story]]
         if rows:
-            with transaction.atomic(using=using), connection.cursor() as cursor:
+            with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
                 cursor.executemany(sql, rows)
         changed += len(rows)
     return changed

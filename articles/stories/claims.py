@@ -38,6 +38,10 @@ class Claims:
     def __len__(self):
         return self._count
 
+    def close(self):
+        """Let go of the names' file (on disk once it outgrew memory)."""
+        self._names.close()
+
     def _slot(self, key):
         mask = len(self._keys) - 1
         slot = key & mask

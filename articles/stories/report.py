@@ -77,6 +77,7 @@ class SpilledResults(Sequence):
     each in memory: at 100,000 files that was most of the import's memory
     growth. Here each costs 8 bytes of memory past the first megabyte.
     Reading gives a copy: a result is complete when the report gets it.
+    One thread at a time: reads and appends share the file's position.
     """
 
     IN_MEMORY_BYTES = 1 << 20
@@ -114,5 +115,17 @@ class SpilledResults(Sequence):
 
     __hash__ = None
 
+    def __reduce__(self):
+        # A copy (a pickled job report, say) is a plain list: a file cannot be pickled.
+        return list, (list(self),)
+
+    def close(self):
+        self._file.close()
+
+    def __del__(self):
+        # The file goes with the report; closed here, not left to warn when collected.
+        self._file.close()
+
     def __repr__(self):
-        return f"<SpilledResults: {len(self)} results>"
+        more = " ..." if len(self) > 5 else ""
+        return f"<SpilledResults, {len(self)} results: {self[:5]!r}{more}>"

@@ -415,6 +415,8 @@ def test_a_large_refresh_makes_the_clusters_one_refresh_of_every_story_makes(mon
     # The first 30 were stored and clustered before; the run wrote the rest, whose links lead to them.
     write_title_bands(ids)
     refresh_clusters(ids[:30], bands=False)
+    # Stale clusters the refresh must correct: led by a story of the run, not by their smallest id.
+    Article.objects.filter(pk__in=ids[:30]).update(cluster=ids[-1])
     run = ids[30:]
     rng.shuffle(run)
     followed, links = [], clusters._links
@@ -429,8 +431,29 @@ def test_a_large_refresh_makes_the_clusters_one_refresh_of_every_story_makes(mon
     assert len(followed) == len(set(followed)) and set(run) <= set(followed) <= set(ids)
     monkeypatch.undo()
     many = dict(Article.objects.values_list("pk", "cluster"))
+    assert many == _clusters_by_hand(ids)
     Article.objects.update(cluster=None)
     refresh_all_clusters()
     assert many == dict(Article.objects.values_list("pk", "cluster"))
     sizes = sorted(Counter(cluster for cluster in many.values() if cluster).values())
     assert sizes[-1] >= 10 and sizes[0] == 2 and list(many.values()).count(None) > 10
+
+
+def _clusters_by_hand(ids):
+    """{story: cluster} from every story's links, joined by a union-find of the test's own."""
+    from articles import clusters
+    from articles.conf import newsroom_settings
+
+    edges = clusters._kept_links(clusters._links(set(ids), "default", newsroom_settings.CLUSTERS), "default")
+    lead = {story: story for story in ids}
+
+    def find(story):
+        while lead[story] != story:
+            story = lead[story]
+        return story
+
+    for a, b in edges:
+        first, second = sorted((find(a), find(b)))
+        lead[second] = first
+    linked = {story for edge in edges for story in edge}
+    return {story: find(story) if story in linked else None for story in ids}
