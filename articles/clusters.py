@@ -185,7 +185,7 @@ def band_candidates(keys_by_day, *, days_around, using="default"):
                 del found[key, day]
     groups = {}
     for day, keys in keys_by_day.items():
-        window = [(day + shift) for shift in range(-days_around, days_around + 1)]
+        window = [day + shift for shift in range(-days_around, days_around + 1)]
         for key in keys:
             if any((key, near) in full for near in window):
                 continue
@@ -338,7 +338,7 @@ def _write_forest(forest, using):
     """Write the clusters of a Forest's followed stories; returns how many changed.
 
     One UPDATE statement run for many rows: bulk_update()'s CASE over 500
-    stories was 40% of an import's cluster refresh.
+    stories was about a quarter of an import's cluster refresh (cProfile).
     """
     connection = connections[using]
     quote = connection.ops.quote_name

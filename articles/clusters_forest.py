@@ -29,9 +29,6 @@ class Forest:
         slot = bisect_left(self._ours, story)
         return slot if slot < len(self._ours) and self._ours[slot] == story else -1
 
-    def ours(self, story):
-        return self._slot(story) >= 0
-
     def _parent(self, story):
         slot = self._slot(story)
         return self._parents[slot] if slot >= 0 else self._other_parents.get(story, story)
