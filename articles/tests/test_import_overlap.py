@@ -1,0 +1,83 @@
+"""Two imports writing one new story at once: the second waits for the first and updates its story.
+
+On PostgreSQL, where two transactions write at once. SQLite's writers take
+the database one at a time (BEGIN IMMEDIATE), so the second could not have
+read before the first committed.
+"""
+
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from articles.models import Article, RelatedLink, Revision
+from articles.stories import write
+from articles.stories.write import import_paths
+
+from .test_import import story_text
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one transaction at a time"),
+]
+
+URL = "https://example.com/racing"
+
+
+def _waiting_for_a_lock(timeout=30):
+    """True once a transaction of the tests waits for a lock another one holds."""
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT COUNT(*) FROM pg_locks WHERE NOT granted")
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
+
+
+def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(story_text(title="First import", url=URL))
+    second.write_text(story_text(title="Second import", url=URL))
+    written, go_on = threading.Event(), threading.Event()
+    replace_children = write.replace_children
+
+    def held_open(planned, **kwargs):
+        # The first import's story and children are written, its transaction still open.
+        replace_children(planned, **kwargs)
+        if threading.current_thread().name == "first":
+            written.set()
+            go_on.wait(timeout=30)
+
+    monkeypatch.setattr(write, "replace_children", held_open)
+    reports, errors = {}, []
+
+    def run(path):
+        try:
+            reports[threading.current_thread().name] = import_paths([path])
+        except Exception as error:  # noqa: BLE001 - the test fails on it below
+            errors.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(path,), name=name, daemon=True) for name, path in (("first", first),)]
+    threads[0].start()
+    assert written.wait(timeout=30)
+    threads.append(threading.Thread(target=run, args=(second,), name="second", daemon=True))
+    threads[1].start()
+    try:
+        assert _waiting_for_a_lock()
+    finally:
+        go_on.set()
+        for thread in threads:
+            thread.join(timeout=60)
+
+    assert errors == []
+    assert (reports["first"].created, reports["first"].failed) == (1, 0)
+    assert (reports["second"].updated, reports["second"].failed) == (1, 0), list(reports["second"].results)
+    story = Article.objects.get(url_key=URL)
+    assert (story.title, story.version) == ("Second import", 2)
+    assert RelatedLink.objects.filter(article=story).count() == 1
+    assert list(Revision.objects.filter(article=story).order_by("version").values_list("version", flat=True)) == [1, 2]
