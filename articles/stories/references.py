@@ -91,11 +91,16 @@ def ensure_topics(names) -> dict:
     return topics
 
 
+def base_slug(text, *, model=Article, max_length=200):
+    """The slug unique_slugs() tries first for `text`; room is left for the suffix it adds when that is taken."""
+    return slugify(text)[: max_length - 17].strip("-") or model._meta.model_name
+
+
 def unique_slugs(texts: dict, *, model=Article, max_length=200) -> dict:
     """A slug for each key, unique in the table and in this batch; stable for its key."""
     if not texts:
         return {}
-    base = {key: slugify(text)[: max_length - 17].strip("-") or model._meta.model_name for key, text in texts.items()}
+    base = {key: base_slug(text, model=model, max_length=max_length) for key, text in texts.items()}
     hashed = {key: f"{slug}-{hashlib.sha256(key.encode()).hexdigest()[:8]}" for key, slug in base.items()}
     taken = set(model.objects.filter(slug__any_of=[*base.values(), *hashed.values()]).values_list("slug", flat=True))
     slugs = {}

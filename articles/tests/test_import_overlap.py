@@ -1,4 +1,4 @@
-"""Two imports writing one new story at once: the second waits for the first and updates its story.
+"""Two imports writing one new story, or two new stories of one headline, at once: the second waits for the first.
 
 On PostgreSQL, where two transactions write at once. SQLite's writers take
 the database one at a time (BEGIN IMMEDIATE), so the second could not have
@@ -37,10 +37,8 @@ def _waiting_for_a_lock(timeout=30):
     return False
 
 
-def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tmp_path, monkeypatch):
-    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
-    first.write_text(story_text(title="First import", url=URL))
-    second.write_text(story_text(title="Second import", url=URL))
+def _import_while_another_is_open(first, second, monkeypatch):
+    """Import `first` and, while its transaction is still open, `second`; both imports' reports."""
     written, go_on = threading.Event(), threading.Event()
     replace_children = write.replace_children
 
@@ -62,7 +60,7 @@ def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tm
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run, args=(path,), name=name, daemon=True) for name, path in (("first", first),)]
+    threads = [threading.Thread(target=run, args=(first,), name="first", daemon=True)]
     threads[0].start()
     assert written.wait(timeout=30)
     threads.append(threading.Thread(target=run, args=(second,), name="second", daemon=True))
@@ -73,11 +71,37 @@ def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tm
         go_on.set()
         for thread in threads:
             thread.join(timeout=60)
-
     assert errors == []
     assert (reports["first"].created, reports["first"].failed) == (1, 0)
+    return reports
+
+
+def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text(story_text(title="First import", url=URL))
+    second.write_text(story_text(title="Second import", url=URL))
+
+    reports = _import_while_another_is_open(first, second, monkeypatch)
+
     assert (reports["second"].updated, reports["second"].failed) == (1, 0), list(reports["second"].results)
     story = Article.objects.get(url_key=URL)
     assert (story.title, story.version) == ("Second import", 2)
     assert RelatedLink.objects.filter(article=story).count() == 1
     assert list(Revision.objects.filter(article=story).order_by("version").values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_new_story_with_the_headline_of_one_another_import_is_creating_gets_a_slug_of_its_own(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    # The outlets and topics exist already: the two imports meet on nothing but the slug.
+    earlier = tmp_path / "earlier.txt"
+    earlier.write_text(story_text(title="Earlier", url="https://example.com/earlier"))
+    assert import_paths([earlier]).created == 1
+    first.write_text(story_text(title="One headline", url=URL))
+    second.write_text(story_text(title="One headline", url="https://elsewhere.example/racing"))
+
+    reports = _import_while_another_is_open(first, second, monkeypatch)
+
+    assert (reports["second"].created, reports["second"].failed) == (1, 0), list(reports["second"].results)
+    slugs = list(Article.objects.exclude(title="Earlier").order_by("pk").values_list("slug", flat=True))
+    assert slugs[0] == "one-headline"
+    assert slugs[1].startswith("one-headline-") and len(set(slugs)) == 2
