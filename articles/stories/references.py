@@ -7,6 +7,7 @@ that add a topic.
 
 import hashlib
 
+from django.db import DatabaseError
 from django.db.models.functions import Lower
 from django.utils.text import slugify
 
@@ -33,21 +34,21 @@ def ensure_providers(provider_data) -> dict:
         return {}
     on_domains = list(Provider.objects.filter(domain__any_of={domain for domain, _ in wanted}))
     providers = {(p.domain, p.name): p for p in on_domains if (p.domain, p.name) in wanted}
-    missing = [key for key in wanted if key not in providers]
-    if missing:
-        slugs = _provider_slugs(missing, known_domains={p.domain for p in on_domains})
+    known_domains = {p.domain for p in on_domains}
+
+    def create(missing):
+        slugs = _provider_slugs(missing, known_domains=known_domains)
         Provider.objects.bulk_create(
             [
                 Provider(name=name, domain=domain, slug=slugs[domain, name], logos=provider_logos(wanted[domain, name]))
                 for domain, name in missing
             ],
-            ignore_conflicts=True,  # another import may have created it meanwhile
+            ignore_conflicts=True,
         )
-        providers.update(
-            ((p.domain, p.name), p)
-            for p in Provider.objects.filter(domain__any_of={domain for domain, _ in missing})
-            if (p.domain, p.name) in wanted
-        )
+        found = Provider.objects.filter(domain__any_of={domain for domain, _ in missing})
+        return {(p.domain, p.name): p for p in found if (p.domain, p.name) in wanted}
+
+    providers.update(_created([key for key in wanted if key not in providers], create, "outlet"))
     stale = []
     for key, provider in providers.items():
         logos = provider_logos(wanted[key]) or provider.logos
@@ -79,16 +80,33 @@ def ensure_topics(names) -> dict:
     if not wanted:
         return {}
     topics = {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=wanted)}
-    missing = {key: name for key, name in wanted.items() if key not in topics}
-    if missing:
-        slugs = unique_slugs(missing, model=Topic, max_length=100)
-        Topic.objects.bulk_create(
-            [Topic(name=name, slug=slugs[key]) for key, name in missing.items()], ignore_conflicts=True
-        )
-        topics.update(
-            (t.name.lower(), t) for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=missing)
-        )
+
+    def create(missing):
+        slugs = unique_slugs({key: wanted[key] for key in missing}, model=Topic, max_length=100)
+        Topic.objects.bulk_create([Topic(name=wanted[key], slug=slugs[key]) for key in missing], ignore_conflicts=True)
+        return {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=missing)}
+
+    topics.update(_created([key for key in wanted if key not in topics], create, "topic"))
     return topics
+
+
+def _created(missing, create, kind, attempts=3):
+    """{key: row} of the `missing` rows, which create(keys) inserts (ON CONFLICT DO NOTHING) and returns.
+
+    Another import may create the same rows meanwhile: their conflict is
+    ignored and the rows are read back. It may also take a slug one of these
+    rows was given, which leaves that row out: it is created again, with a
+    slug chosen anew (its first choice is taken by then).
+    """
+    rows = {}
+    for _ in range(attempts):
+        if not missing:
+            return rows
+        rows.update(create(missing))
+        missing = [key for key in missing if key not in rows]
+    if missing:
+        raise DatabaseError(f"could not create the {kind} {missing[0]!r}: its slug kept being taken")
+    return rows
 
 
 def base_slug(text, *, model=Article, max_length=200):

@@ -1,4 +1,4 @@
-"""Two imports writing one new story, or two new stories of one headline, at once: the second waits for the first.
+"""Two imports at once writing one new story, two new stories of one headline, two topics of one slug.
 
 On PostgreSQL, where two transactions write at once. SQLite's writers take
 the database one at a time (BEGIN IMMEDIATE), so the second could not have
@@ -11,7 +11,7 @@ import time
 import pytest
 from django.db import connection
 
-from articles.models import Article, RelatedLink, Revision
+from articles.models import Article, RelatedLink, Revision, Topic
 from articles.stories import write
 from articles.stories.write import import_paths
 
@@ -105,3 +105,26 @@ def test_a_new_story_with_the_headline_of_one_another_import_is_creating_gets_a_
     slugs = list(Article.objects.exclude(title="Earlier").order_by("pk").values_list("slug", flat=True))
     assert slugs[0] == "one-headline"
     assert slugs[1].startswith("one-headline-") and len(set(slugs)) == 2
+
+
+def test_a_new_topic_whose_slug_another_import_is_taking_gets_a_slug_of_its_own(tmp_path, monkeypatch):
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    # The outlets exist already: the two imports meet on nothing but the topics' slug.
+    earlier = tmp_path / "earlier.txt"
+    earlier.write_text(story_text(title="Earlier", url="https://example.com/earlier").replace("  - AI", "  - Science"))
+    assert import_paths([earlier]).created == 1
+    first.write_text(story_text(title="First", url=URL))
+    second.write_text(story_text(title="Second", url="https://elsewhere.example/2").replace("  - AI", "  - A.I."))
+
+    reports = _import_while_another_is_open(first, second, monkeypatch)
+
+    assert (reports["second"].created, reports["second"].failed) == (1, 0), list(reports["second"].results)
+    assert sorted(Topic.objects.values_list("name", "slug")) == [
+        ("A.I.", Topic.objects.get(name="A.I.").slug),
+        ("AI", "ai"),
+        ("Science", "science"),
+    ]
+    assert Topic.objects.get(name="A.I.").slug.startswith("ai-")
+    assert list(
+        Article.objects.get(url_key="https://elsewhere.example/2").tagged_topics.values_list("tag__name", flat=True)
+    ) == ["A.I."]
