@@ -6,9 +6,9 @@ that add a topic.
 """
 
 import hashlib
+import json
 
-from django.db import DatabaseError
-from django.db.models.functions import Lower
+from django.db import DatabaseError, connection
 from django.utils.text import slugify
 
 from providers.models import Provider
@@ -48,7 +48,7 @@ def ensure_providers(provider_data) -> dict:
         found = Provider.objects.filter(domain__any_of={domain for domain, _ in missing})
         return {(p.domain, p.name): p for p in found if (p.domain, p.name) in wanted}
 
-    providers.update(_created([key for key in wanted if key not in providers], create, "outlet"))
+    providers.update(_created(sorted(key for key in wanted if key not in providers), create, "outlet"))
     stale = []
     for key, provider in providers.items():
         logos = provider_logos(wanted[key]) or provider.logos
@@ -79,15 +79,34 @@ def ensure_topics(names) -> dict:
         wanted.setdefault(name.lower(), name)
     if not wanted:
         return {}
-    topics = {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=wanted)}
+    topics = _topics_named(wanted)
 
     def create(missing):
         slugs = unique_slugs({key: wanted[key] for key in missing}, model=Topic, max_length=100)
         Topic.objects.bulk_create([Topic(name=wanted[key], slug=slugs[key]) for key in missing], ignore_conflicts=True)
-        return {t.name.lower(): t for t in Topic.objects.annotate(key=Lower("name")).filter(key__any_of=missing)}
+        return _topics_named({key: wanted[key] for key in missing})
 
-    topics.update(_created([key for key in wanted if key not in topics], create, "topic"))
+    # In order: two imports creating the same new topics wait for each other in one order, never both ways.
+    topics.update(_created(sorted(key for key in wanted if key not in topics), create, "topic"))
     return topics
+
+
+# Each name's stored topic, compared as the unique constraint compares them:
+# by the database's LOWER(), which on SQLite (and PostgreSQL under the C
+# locale) leaves non-ASCII letters as they are, where Python's lower() does
+# not. Comparing Python's keys with it missed every "Économie" the import had
+# just created, and failed the file.
+_TOPICS_NAMED = {
+    "sqlite": "SELECT t.*, w.key AS wanted FROM json_each(%s) AS w JOIN {table} AS t ON LOWER(t.name) = LOWER(w.value)",
+    "postgresql": "SELECT t.*, w.key AS wanted FROM jsonb_each_text(%s::jsonb) AS w JOIN {table} AS t"
+    " ON LOWER(t.name) = LOWER(w.value)",
+}
+
+
+def _topics_named(names: dict) -> dict:
+    """{key: stored topic} of {key: name}, for the names a topic is stored under."""
+    sql = _TOPICS_NAMED[connection.vendor].format(table=connection.ops.quote_name(Topic._meta.db_table))
+    return {topic.wanted: topic for topic in Topic.objects.raw(sql, [json.dumps(names)])}
 
 
 def _created(missing, create, kind, attempts=3):

@@ -474,3 +474,11 @@ def test_a_rules_rejection_stands_when_the_file_later_recommends_publishing(writ
     article.refresh_from_db()
     assert (article.title, article.status, article.published) == ("A story, again", "rejected", False)
     assert any("stays rejected as an intake rule decided" in warning for warning in report.results[0].warnings)
+
+
+def test_applying_a_rule_removes_a_topic_named_with_capitals_outside_ascii(editor):
+    story = make_article(title="Markets", topics=["Économie", "Markets"])
+    rule = make_rule(name="Tidy", pattern="markets", remove_topics="économie")
+    applied = apply_rule(rule=rule, user=editor)
+    assert applied.effects == {"removed the topic “Économie”": 1}
+    assert topic_names(story) == ["Markets"]

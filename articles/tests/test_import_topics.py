@@ -1,0 +1,40 @@
+"""Topics named in files, in any script: found again as the database compares names, never a failed file."""
+
+import pytest
+
+from articles.models import Article, Topic
+from articles.stories.write import import_paths
+
+from .test_import import story_text
+
+pytestmark = pytest.mark.django_db
+
+
+def _file(tmp_path, topic, n=1):
+    path = tmp_path / f"story-{n}.txt"
+    path.write_text(story_text(title=f"Story {n}", url=f"https://example.com/{n}").replace("  - AI", f"  - {topic}"))
+    return path
+
+
+@pytest.mark.parametrize("name", ["Économie", "ΕΛΛΑΣ", "ΟΔΟΣ", "İstanbul", "Straße", "Zürich"])
+def test_a_topic_with_capitals_outside_ascii_is_created_then_found_again(tmp_path, name):
+    path = _file(tmp_path, name)
+
+    first = import_paths([path])
+    path.write_text(path.read_text().replace("Story 1", "Story 1, updated"))
+    again = import_paths([path])
+
+    assert (first.created, first.failed, again.updated, again.failed) == (1, 0, 1, 0), list(again.results)
+    assert list(Topic.objects.values_list("name", flat=True)) == [name]
+    story = Article.objects.get()
+    assert list(story.tagged_topics.values_list("tag__name", flat=True)) == [name]
+
+
+def test_another_story_naming_a_stored_topic_in_another_ascii_case_joins_it(tmp_path):
+    assert import_paths([_file(tmp_path, "Économie", 1)]).created == 1
+
+    report = import_paths([_file(tmp_path, "ÉCONOMIE", 2), _file(tmp_path, "Économie", 3)])
+
+    assert (report.created, report.failed) == (2, 0)
+    assert Topic.objects.filter(name__startswith="É").count() == 1
+    assert Topic.objects.get().tagged_articles.count() == 3
