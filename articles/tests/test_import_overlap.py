@@ -1,8 +1,8 @@
 """Two imports at once writing one new story, two new stories of one headline, two topics of one slug.
 
-On PostgreSQL, where two transactions write at once. SQLite's writers take
-the database one at a time (BEGIN IMMEDIATE), so the second could not have
-read before the first committed.
+The imports' races are on PostgreSQL, where two transactions write at once.
+SQLite's writers take the database one at a time (BEGIN IMMEDIATE), so the
+second could not have read before the first committed.
 """
 
 import threading
@@ -14,13 +14,14 @@ from django.db import connection
 from articles.models import Article, RelatedLink, Revision, Topic
 from articles.stories import write
 from articles.stories.write import import_paths
+from articles.tests.factories import make_article
 
 from .test_import import story_text
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite writes one transaction at a time"),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
+postgresql_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite writes one transaction at a time"
+)
 
 URL = "https://example.com/racing"
 
@@ -76,6 +77,7 @@ def _import_while_another_is_open(first, second, monkeypatch):
     return reports
 
 
+@postgresql_only
 def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tmp_path, monkeypatch):
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     first.write_text(story_text(title="First import", url=URL))
@@ -90,6 +92,7 @@ def test_an_import_of_a_story_another_import_is_creating_waits_and_updates_it(tm
     assert list(Revision.objects.filter(article=story).order_by("version").values_list("version", flat=True)) == [1, 2]
 
 
+@postgresql_only
 def test_a_new_story_with_the_headline_of_one_another_import_is_creating_gets_a_slug_of_its_own(tmp_path, monkeypatch):
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     # The outlets and topics exist already: the two imports meet on nothing but the slug.
@@ -107,6 +110,7 @@ def test_a_new_story_with_the_headline_of_one_another_import_is_creating_gets_a_
     assert slugs[1].startswith("one-headline-") and len(set(slugs)) == 2
 
 
+@postgresql_only
 def test_a_new_topic_whose_slug_another_import_is_taking_gets_a_slug_of_its_own(tmp_path, monkeypatch):
     first, second = tmp_path / "first.txt", tmp_path / "second.txt"
     # The outlets exist already: the two imports meet on nothing but the topics' slug.
@@ -128,3 +132,27 @@ def test_a_new_topic_whose_slug_another_import_is_taking_gets_a_slug_of_its_own(
     assert list(
         Article.objects.get(url_key="https://elsewhere.example/2").tagged_topics.values_list("tag__name", flat=True)
     ) == ["A.I."]
+
+
+def test_a_story_moved_to_a_new_files_address_after_the_import_read_is_never_overwritten_as_new(tmp_path, monkeypatch):
+    moved = make_article(title="An editor's story", published_at=None)
+    version, status = moved.version, moved.status
+    path = tmp_path / "new.txt"
+    path.write_text(story_text(title="The file's story", url=URL))
+    plan_batch, moves = write.plan_batch, []
+
+    def moving_meanwhile(batch, existing, **kwargs):
+        # What an editor's save (which takes no import lock) can do between the batch's read and its write.
+        if not moves:
+            moves.append(Article.objects.filter(pk=moved.pk).update(url_key=URL))
+        return plan_batch(batch, existing, **kwargs)
+
+    monkeypatch.setattr(write, "plan_batch", moving_meanwhile)
+
+    report = import_paths([path])
+
+    assert moves == [1]
+    assert (report.created, report.failed) == (1, 0), list(report.results)
+    moved.refresh_from_db()
+    assert (moved.title, moved.version, moved.status) == ("An editor's story", version, status)
+    assert Article.objects.get(url_key=URL).title == "The file's story"
