@@ -30,7 +30,9 @@ def merge_story(*, duplicate: Article, into: Article, user) -> RelatedLink:
     if duplicate.pk == into.pk:
         raise MergeError("A story cannot be merged into itself.")
     with transaction.atomic():
-        rows = {row.pk: row for row in Article.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk])}
+        # In id order, as the import and the editors' saves lock them: two lockers never wait on each other both ways.
+        locked = Article.objects.select_for_update().filter(pk__in=[duplicate.pk, into.pk]).order_by("pk")
+        rows = {row.pk: row for row in locked}
         if len(rows) != 2:
             raise MergeError("One of the stories no longer exists.")
         duplicate, into = rows[duplicate.pk], rows[into.pk]
