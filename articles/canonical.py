@@ -106,6 +106,9 @@ def _canonical_url(url):
         # A host w3lib cannot encode (an invalid IDNA label): compare the text as it is.
         return url[:MAX_CANONICAL]
     host = _host(parts.hostname or "")
+    if ":" in host:
+        # An IPv6 address keeps its brackets, or the port (and the address) could not be told apart.
+        host = f"[{host}]"
     # The scheme's own default port says nothing, nor does 443, the default of the https the
     # canonical form is written in (so that it is its own canonical form); https://host:80/
     # is another server.

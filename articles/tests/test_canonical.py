@@ -55,6 +55,9 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
         # Only the scheme's own default port is dropped.
         ("https://example.com:80/a", "https://example.com:80/a"),
         ("http://example.com:443/a", "https://example.com/a"),
+        # An IPv6 host keeps its brackets, with or without a port.
+        ("https://[2001:DB8::1]/a", "https://[2001:db8::1]/a"),
+        ("http://[2001:db8::1]:8080/a", "https://[2001:db8::1]:8080/a"),
         ("https://example.com/a/amp.amp", "https://example.com/a"),
         ("", ""),
     ],
