@@ -97,8 +97,12 @@ def _image_row(image, position, *, article_id=None, related_link_id=None):
 
 
 def _tag_rows(planned, topics):
-    return [
-        {"content_object_id": item.article_id, "tag_id": topics[topic.lower()].pk, "position": position}
-        for item in planned
-        for position, topic in enumerate(item.story.topics)
-    ]
+    rows = []
+    for item in planned:
+        # Two names of one file can be one stored topic ("Istanbul", "İstanbul" where LOWER() knows Unicode).
+        tags = dict.fromkeys(topics[topic.lower()].pk for topic in item.story.topics)
+        rows += [
+            {"content_object_id": item.article_id, "tag_id": tag_id, "position": position}
+            for position, tag_id in enumerate(tags)
+        ]
+    return rows

@@ -86,27 +86,36 @@ def ensure_topics(names) -> dict:
         Topic.objects.bulk_create([Topic(name=wanted[key], slug=slugs[key]) for key in missing], ignore_conflicts=True)
         return _topics_named({key: wanted[key] for key in missing})
 
-    # In order: two imports creating the same new topics wait for each other in one order, never both ways.
+    # In order: two imports creating the same new topics wait for each other in one order (their
+    # slugs may still clash in another, which at worst sends the batch through file by file).
     topics.update(_created(sorted(key for key in wanted if key not in topics), create, "topic"))
     return topics
 
 
-# Each name's stored topic, compared as the unique constraint compares them:
-# by the database's LOWER(), which on SQLite (and PostgreSQL under the C
-# locale) leaves non-ASCII letters as they are, where Python's lower() does
-# not. Comparing Python's keys with it missed every "Économie" the import had
-# just created, and failed the file.
+# Each name's stored topic. The unique constraint compares names by the
+# database's LOWER(), which on SQLite (and PostgreSQL under the C locale)
+# lowers ASCII letters only, where Python's lower() lowers all: "Économie"
+# stays "Économie". Each name is looked up in the spellings a topic is
+# stored in (as given, all lower, all upper, capitalised, title case), each
+# through LOWER(), so that "économie" finds a stored "Économie" and the
+# reverse; the oldest topic wins when two match.
 _TOPICS_NAMED = {
-    "sqlite": "SELECT t.*, w.key AS wanted FROM json_each(%s) AS w JOIN {table} AS t ON LOWER(t.name) = LOWER(w.value)",
-    "postgresql": "SELECT t.*, w.key AS wanted FROM jsonb_each_text(%s::jsonb) AS w JOIN {table} AS t"
-    " ON LOWER(t.name) = LOWER(w.value)",
+    "sqlite": "SELECT t.*, w.key AS wanted FROM json_each(%s) AS w, json_each(w.value) AS s"
+    " JOIN {table} AS t ON LOWER(t.name) = LOWER(s.value) ORDER BY t.id DESC",
+    "postgresql": "SELECT t.*, w.key AS wanted FROM jsonb_each(%s::jsonb) AS w,"
+    " jsonb_array_elements_text(w.value) AS s JOIN {table} AS t ON LOWER(t.name) = LOWER(s) ORDER BY t.id DESC",
 }
 
 
 def _topics_named(names: dict) -> dict:
     """{key: stored topic} of {key: name}, for the names a topic is stored under."""
+    spellings = {
+        key: list(dict.fromkeys([name, name.lower(), name.upper(), name.capitalize(), name.title()]))
+        for key, name in names.items()
+    }
     sql = _TOPICS_NAMED[connection.vendor].format(table=connection.ops.quote_name(Topic._meta.db_table))
-    return {topic.wanted: topic for topic in Topic.objects.raw(sql, [json.dumps(names)])}
+    # Newest first: the oldest of two matches is the one kept.
+    return {topic.wanted: topic for topic in Topic.objects.raw(sql, [json.dumps(spellings)])}
 
 
 def _created(missing, create, kind, attempts=3):
