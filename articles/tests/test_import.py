@@ -1,12 +1,13 @@
 """Importing fixture files into the database: fields, idempotence, errors, editorial conflicts."""
 
 import datetime as dt
+import zlib
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError
 
-from articles.models import Article, Image, RelatedLink, TaggedArticle, Topic
+from articles.models import Article, Image, RelatedLink, Revision, TaggedArticle, Topic
 from articles.revisions.content import to_content
 from articles.stories import write
 from articles.stories.parse import parse_story
@@ -569,3 +570,21 @@ def test_an_import_leaves_objects_frozen_by_the_process_frozen(write_fixture):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_imported_storys_revision_keeps_its_file_byte_for_byte_with_or_without_parse_workers(tmp_path, jobs):
+    files = {}
+    for n in range(60):
+        text = story_text(title=f"Story {n}", url=f"https://example.com/{n}")
+        path = tmp_path / f"{n:03d}.txt"
+        path.write_bytes(text.replace("\n", "\r\n").encode() if n % 2 else text.encode())
+        files[f"https://example.com/{n}"] = path.read_bytes()
+
+    report = import_paths([tmp_path], jobs=jobs)
+
+    assert report.created == 60
+    kept = {
+        url: zlib.decompress(bytes(data)) for url, data in Revision.objects.values_list("article__url_key", "file_data")
+    }
+    assert kept == files
