@@ -129,7 +129,7 @@ def _created(missing, create, kind, attempts=3):
     rows = {}
     for _ in range(attempts):
         if not missing:
-            return rows
+            break
         rows.update(create(missing))
         missing = [key for key in missing if key not in rows]
     if missing:
