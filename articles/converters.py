@@ -1,5 +1,6 @@
 """Path converters for the public site's URLs."""
 
+from django.urls import register_converter
 from django.urls.converters import StringConverter
 
 
@@ -19,3 +20,8 @@ class IndexNowKeyConverter(StringConverter):
     """An IndexNow key, as IndexNow defines one: 8 to 128 letters, digits and dashes (the key file's name)."""
 
     regex = r"[A-Za-z0-9-]{8,128}"
+
+
+# Registered once, on import, for every URLconf that names them: the site's, the API's, the bench's.
+register_converter(SegmentConverter, "segment")
+register_converter(IndexNowKeyConverter, "indexnow_key")

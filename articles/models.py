@@ -92,7 +92,8 @@ class Article(models.Model):
 
     # Story
     title = models.CharField(max_length=500)
-    slug = models.SlugField(max_length=255, unique=True)
+    # In the headline's own script when ASCII would lose its letters (stories.references.readable_slug).
+    slug = models.SlugField(max_length=255, unique=True, allow_unicode=True)
     category = models.CharField(max_length=100, blank=True, default="news")
     excerpt = models.TextField(blank=True)
     published_at = models.DateTimeField("published", null=True, blank=True)

@@ -1,12 +1,13 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from . import feeds, views
-from .converters import SegmentConverter
+from . import (
+    converters,  # noqa: F401 (registers <segment:...>)
+    feeds,
+    views,
+)
 from .pagecache import public_page
 from .ranking import ranking_moment
 from .views_top import TopStoriesView
-
-register_converter(SegmentConverter, "segment")
 
 app_name = "articles"
 

@@ -2,16 +2,14 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, register_converter
+from django.urls import include, path
 
-from articles.converters import IndexNowKeyConverter
+from articles import converters  # noqa: F401 (registers <indexnow_key:...>)
 from articles.news_sitemap import NEWS_SITEMAPS, news_moment, news_sitemap
 from articles.pagecache import public_page
 from articles.seo import indexnow_key, robots_txt
 from articles.sitemaps import SITEMAPS
 from core.health import healthz
-
-register_converter(IndexNowKeyConverter, "indexnow_key")
 
 # The editors' admin is Newsroom's, not "Django administration".
 admin.site.site_header = "Newsroom"

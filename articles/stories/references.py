@@ -139,7 +139,25 @@ def _created(missing, create, kind, attempts=3):
 
 def base_slug(text, *, model=Article, max_length=200):
     """The slug unique_slugs() tries first for `text`; room is left for the suffix it adds when that is taken."""
-    return slugify(text)[: max_length - 17].strip("-") or model._meta.model_name
+    slug = readable_slug(text, allow_unicode=model._meta.get_field("slug").allow_unicode)
+    return slug[: max_length - 17].strip("-") or model._meta.model_name
+
+
+def readable_slug(text, *, allow_unicode):
+    """slugify(text): in ASCII where that keeps every letter ("Café" gives "cafe"), else in the text's own script.
+
+    An ASCII slug of a headline in Greek, Cyrillic or Chinese would keep no
+    letter of it, and one of "Straße" would lose one.
+    """
+    ascii_slug = slugify(text)
+    if not allow_unicode:
+        return ascii_slug
+    unicode_slug = slugify(text, allow_unicode=True)
+    return unicode_slug if _letters(unicode_slug) > _letters(ascii_slug) else ascii_slug
+
+
+def _letters(text):
+    return sum(character.isalnum() for character in text)
 
 
 def unique_slugs(texts: dict, *, model=Article, max_length=200) -> dict:
