@@ -18,7 +18,7 @@ from ..canonical import canonical_url
 from ..intake_models import IntakeRule, domain_list, split_list
 from ..models import Article, TaggedArticle
 from ..stories.data import StoryData
-from ..stories.references import outlet_key
+from ..stories.references import outlet_key, spellings
 from .patterns import Pattern, compile_pattern
 
 # The host of a canonical URL (articles.canonical: https://host[:port]/path).
@@ -138,10 +138,11 @@ class Conditions:
             query &= Q(
                 Exists(TaggedArticle.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=self.topic_ids))
             )
+        # In every spelling: iexact folds ASCII letters only on SQLite, where matches() folds all.
         if self.categories:
-            query &= _any(Q(category__iexact=category) for category in sorted(self.categories))
+            query &= _any(Q(category__iexact=s) for category in sorted(self.categories) for s in spellings(category))
         if self.type:
-            query &= Q(type__iexact=self.type)
+            query &= _any(Q(type__iexact=s) for s in spellings(self.type))
         for name in ("quality", "heat"):
             low, high = getattr(self, f"{name}_min"), getattr(self, f"{name}_max")
             if low is not None:

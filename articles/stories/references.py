@@ -109,13 +109,19 @@ _TOPICS_NAMED = {
 
 def _topics_named(names: dict) -> dict:
     """{key: stored topic} of {key: name}, for the names a topic is stored under."""
-    spellings = {
-        key: list(dict.fromkeys([name, name.lower(), name.upper(), name.capitalize(), name.title()]))
-        for key, name in names.items()
-    }
     sql = _TOPICS_NAMED[connection.vendor].format(table=connection.ops.quote_name(Topic._meta.db_table))
     # Newest first: the oldest of two matches is the one kept.
-    return {topic.wanted: topic for topic in Topic.objects.raw(sql, [json.dumps(spellings)])}
+    wanted = {key: spellings(name) for key, name in names.items()}
+    return {topic.wanted: topic for topic in Topic.objects.raw(sql, [json.dumps(wanted)])}
+
+
+def spellings(name):
+    """The spellings a name is likely stored in (as given, lower, upper, capitalised, title case), each once.
+
+    For comparisons through the database's LOWER() or iexact, which fold ASCII
+    letters only on SQLite: each spelling of "économie" meets "Économie" there.
+    """
+    return list(dict.fromkeys([name, name.lower(), name.upper(), name.capitalize(), name.title()]))
 
 
 def _created(missing, create, kind, attempts=3):

@@ -167,6 +167,17 @@ def test_each_condition_matches_the_same_stories_in_python_and_in_the_database(s
     assert {by_id[a.pk] for a in listed if conditions.matches(facts_of_article(a))} == expected
 
 
+@pytest.mark.parametrize(
+    ("stored", "condition"), [("Économie", "économie"), ("économie", "ÉCONOMIE"), ("Вести", "вести")]
+)
+def test_a_category_or_type_with_capitals_outside_ascii_matches_in_the_database_as_in_python(db, stored, condition):
+    story = make_article(category=stored, type=stored)
+    for values in ({"categories": condition}, {"type": condition}):
+        conditions = Conditions.of(IntakeRule(name="r", **values), providers=[], topics=[])
+        assert conditions.matches(facts_of_article(Article.objects.with_topics().get()))
+        assert matching_ids(conditions) == [story.pk]
+
+
 def test_provider_and_topic_conditions_match_any_of_theirs(stories):
     bbc = stories["bbc"].provider
     by_provider = Conditions.of(IntakeRule(), providers=[bbc], topics=[])
