@@ -51,6 +51,7 @@ def test_defaults_suit_a_laptop(load, tmp_path):
     assert database["NAME"] == str(tmp_path / "var" / "db.sqlite3")
     assert database["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
     assert "journal_mode=WAL" in database["OPTIONS"]["init_command"]
+    assert "mmap_size=268435456" in database["OPTIONS"]["init_command"]
     assert database["CONN_MAX_AGE"] == 60
     assert settings["CACHES"]["default"]["BACKEND"].endswith("LocMemCache")
     # Bounded in memory however the URLs vary (docs/deploy.md), not by Django's 300 entries.
