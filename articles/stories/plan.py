@@ -159,10 +159,12 @@ def _state(article, story, result, kept, *, overwrite):
     if state.pop("editor_kept", False):
         # The editor's "no" stands, in the row and in the revision's content.
         kept["published"] = False
-        result.warnings.append(
-            f"{result.path}: published: the file recommends publishing; the story stays"
-            f" {article.get_status_display().lower()} as {article.get_status_by_display()} decided"
-        )
+        if article.status == Article.Status.WAITING:
+            who = "an intake rule" if article.status_by == Article.StatusBy.RULE else "an editor"
+            stays = f"held, as {who} decided"
+        else:
+            stays = f"{article.get_status_display().lower()} as {article.get_status_by_display()} decided"
+        result.warnings.append(f"{result.path}: published: the file recommends publishing; the story stays {stays}")
     elif story.published and state.get("published") is False:
         result.warnings.append(
             f"{result.path}: published: the file recommends publishing, but quality {story.quality} is below the"

@@ -190,6 +190,27 @@ def test_a_reimport_keeps_an_editors_rejection_over_the_files_recommendation(wri
     assert any("as an editor decided" in w for w in report.results[0].warnings)
 
 
+def test_a_reimport_recommending_publishing_keeps_an_editors_hold_and_says_so(write_fixture, editor):
+    path = write_fixture("a.md", story_text(quality=80, published="false"))
+    import_paths([path])
+    editorial.hold_stories(queryset=Article.objects.all(), user=editor, reason="check the figures")
+    path.write_text(story_text(quality=80, published="true"))
+    report = import_paths([path])
+    story = Article.objects.get()
+    assert (story.status, story.published, story.held_at is not None) == ("waiting", False, True)
+    assert any("the story stays held, as an editor decided" in w for w in report.results[0].warnings)
+
+
+def test_overwriting_editors_decisions_publishes_a_held_story_and_lifts_the_hold(write_fixture, editor):
+    path = write_fixture("a.md", story_text(quality=80, published="false"))
+    import_paths([path])
+    editorial.hold_stories(queryset=Article.objects.all(), user=editor)
+    path.write_text(story_text(quality=80, published="true"))
+    import_paths([path], overwrite_editorial=True)
+    story = Article.objects.get()
+    assert (story.status, story.published, story.held_at) == ("live", True, None)
+
+
 def test_a_reimport_saying_unpublished_takes_a_live_story_down_by_import(write_fixture):
     path = write_fixture("a.md", story_text(quality=50, published="true"))
     import_paths([path])
