@@ -119,10 +119,11 @@ class RevisionsMixin:
         if revision.status == Revision.Status.PENDING:
             raise PermissionDenied
         try:
-            restore_revision(revision, user=request.user)
+            restored = restore_revision(revision, user=request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
+            self.log_change(request, article, restored.message)
             self.message_user(request, "The story is back as it was in that revision.", messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
 
@@ -134,7 +135,7 @@ class RevisionsMixin:
         decision = request.POST.get("decision")
         try:
             if decision == "approve":
-                approve_revision(revision, user=request.user)
+                self.log_change(request, article, approve_revision(revision, user=request.user).message)
                 self.message_user(request, "The importer's change is live.", messages.SUCCESS)
             elif decision == "reject":
                 reject_revision(revision, user=request.user, reason=request.POST.get("reason", "")[:500])

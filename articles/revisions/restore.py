@@ -89,8 +89,12 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
             # The upsert finds a story by its address: move the row to the revision's first.
             Article.objects.filter(pk=article.pk).update(url_key=story.url_key)
         item = PlannedStory(story, article, FileResult(story.filename or "revision", UPDATED, article_id=article.pk))
-        # A restored publish flag passes the quality gate again, as an import's does.
+        # A restored publish flag passes the quality gate again, as an import's does; the state
+        # it gives is this editor's decision, not an import's.
         item.state = state_after_import(article, story, overwrite=True)
+        decided = "status" in item.state and user is not None
+        if decided:
+            item.state["status_by"] = Article.StatusBy.EDITOR
         providers = ensure_providers(
             [story.provider] * bool(story.provider)
             + [related.provider for related in story.related if related.provider]
@@ -98,6 +102,8 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
         topics = ensure_topics(story.topics)
         watch = watch_publication([article.pk])
         upsert_stories([item], providers=providers)
+        if decided:
+            Article.objects.filter(pk=article.pk).update(reviewed_by=user, reviewed_at=item.state["status_changed_at"])
         replace_children([item], providers=providers, topics=topics)
         stories_changed([article.pk])
         watch.changed()

@@ -162,6 +162,23 @@ def test_restoring_a_revision_brings_the_story_back_and_exports_its_file_byte_fo
     assert (restore.source, restore.user) == ("restore", admin_user)
 
 
+def test_a_restore_that_takes_a_story_down_is_the_restoring_editors_decision_and_logged(admin_client, admin_user):
+    import_paths([EXAMPLE])
+    article = Article.objects.get()
+    before = Revision.objects.get()
+    other = User.objects.create_user("other", is_staff=True)
+    editorial.publish_stories(queryset=Article.objects.all(), user=other)
+    admin_client.post(reverse("admin:articles_article_revisions_restore", args=[article.pk, before.pk]))
+    article.refresh_from_db()
+    assert (article.status, article.status_by, article.reviewed_by) == ("taken_down", "editor", admin_user)
+    entry = LogEntry.objects.get(object_id=str(article.pk), user=admin_user)
+    assert entry.get_change_message().startswith("Restored the revision of")
+    # An editor's take-down stands against the file's later recommendation, as any other does.
+    import_paths([EXAMPLE], overwrite_editorial=False)
+    article.refresh_from_db()
+    assert article.status == "taken_down"
+
+
 def test_restore_and_compare_refuse_other_stories_revisions_and_forged_requests(imported, admin_client, client):
     _, article = imported
     revision = Revision.objects.get()
