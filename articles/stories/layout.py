@@ -6,7 +6,8 @@ are nothing a reader sees; export.story_from_article() reads them back so
 that exporting an imported file writes it again byte for byte.
 """
 
-_IMAGE_KEYS = ("url", "width", "height", "isCached")
+# An image's keys as the export writes them when its layout records none.
+IMAGE_KEYS = ("url", "width", "height", "isCached")
 
 
 def story_layout(story):
@@ -31,7 +32,7 @@ def related_layout(item):
 
 def image_layout(image):
     # The usual keys in the usual order need no record: the export writes them so.
-    return {} if image.keys == _IMAGE_KEYS else {"keys": list(image.keys)}
+    return {} if image.keys == IMAGE_KEYS else {"keys": list(image.keys)}
 
 
 def _provider_layout(provider):

@@ -441,3 +441,23 @@ def test_a_topic_spelled_otherwise_by_the_file_is_no_editors_change(write_fixtur
     # Neither a conflict nor a warning: results keep only the files worth telling about.
     assert report.updated == 1 and report.results == []
     assert [t.name for t in Article.objects.get().topic_list] == ["AI", "Policy"]
+
+
+def with_image_width(width, *, where):
+    """story_text() whose story (or its related item) has an image `width` wide."""
+    if where == "related item":
+        return story_text().replace("        width: 10\n", f"        width: {width}\n")
+    image = f'images:\n  - url: "https://example.com/a.jpg"\n    width: {width}\n    height: 10\n    isCached: true\n\n'
+    return story_text().replace("provider:\n", image + "provider:\n", 1)
+
+
+@pytest.mark.parametrize("where", ["story", "related item"])
+def test_a_reimport_takes_the_files_new_image_sizes_with_no_editor_involved(write_fixture, where):
+    path = write_fixture("a.md", with_image_width(10, where=where))
+    import_paths([path])
+    path.write_text(with_image_width(20, where=where))
+    report = import_paths([path])
+    assert report.updated == 1
+    assert not [warning for result in report.results for warning in result.warnings]
+    assert exported(Article.objects.get()) == path.read_bytes()
+    assert import_paths([path]).unchanged == 1
