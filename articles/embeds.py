@@ -9,6 +9,8 @@ import re
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
+from .outlets import split_as_browsers_do
+
 YOUTUBE_ID = re.compile(r"[A-Za-z0-9_-]{11}")
 YOUTUBE_HOSTS = {
     "youtube.com",
@@ -47,7 +49,7 @@ def iframe_sources(markup):
 def youtube_id_from_url(url):
     """The video id of any YouTube video URL (watch?v=, youtu.be/, /embed/, /shorts/, /live/...), or None."""
     try:
-        parts = urlsplit((url or "").strip())
+        parts = split_as_browsers_do(url)
         host = (parts.hostname or "").lower().rstrip(".")
     except ValueError:
         return None

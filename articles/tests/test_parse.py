@@ -152,6 +152,9 @@ def test_bad_fields_are_named_with_their_line(line, expected):
         ("ftp://example.com/file", "ftp: URLs are not allowed"),
         ("https:///no-host", "has no host name"),
         ("https://exa mple.com/", "is not a valid URL"),
+        # YAML's "\\" is one backslash: browsers go to evil.example, urlsplit() to microsoft.com.
+        ("https://evil.example\\\\@www.microsoft.com/x", "has a backslash in its address"),
+        ("https://evil.example\\\\.microsoft.com/x", "has a backslash in its address"),
     ],
 )
 def test_only_http_and_https_urls_are_data(key, url, expected):
@@ -160,6 +163,11 @@ def test_only_http_and_https_urls_are_data(key, url, expected):
         text = f'---\ntitle: "A"\n{key}: "{url}"\n---\n'
     message = error_of(text)
     assert f"{key}: " in message and expected in message
+
+
+def test_a_backslash_in_a_urls_query_is_data():
+    text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a?q=C:\\\\temp#x\\\\y"\n---\n'
+    assert parse_story(text, filename="story.md").original_url == "https://example.com/a?q=C:\\temp#x\\y"
 
 
 def test_nested_urls_are_named_by_their_path():

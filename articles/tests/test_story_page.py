@@ -129,6 +129,9 @@ def test_youtube_url_forms_give_the_video_id(url):
         "javascript://www.youtube.com/watch?v=GSsO45jNCcI",
         "https://youtu.be/",
         "https://[broken/watch?v=GSsO45jNCcI",
+        # A browser goes to evil.example: "\\" is "/" to it.
+        "https://evil.example\\@www.youtube.com/watch?v=GSsO45jNCcI",
+        "https://evil.example\\.youtube.com/watch?v=GSsO45jNCcI",
         "",
     ],
 )
