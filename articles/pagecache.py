@@ -137,6 +137,7 @@ class Freshness:
     changes: int = 0
     providers: datetime | None = None
     listed: int = 0
+    changed: datetime | None = None
     # The tokens of public_generations(): every page's, the listings'.
     generation: str = ""
     listings: str = ""
@@ -157,9 +158,19 @@ class Freshness:
 
     @property
     def last_modified(self):
-        # A schedule boundary changes pages as an edit does.
-        moments = [moment for moment in (self.updated, self.boundary) if moment]
-        return int(max(moments).timestamp()) if moments else None
+        moment = last_change(vars(self))
+        return int(moment.timestamp()) if moment else None
+
+
+def last_change(stamp):
+    """When public content last changed, of a freshness() stamp: Last-Modified of what shows it.
+
+    A schedule boundary changes pages as an edit does, and a change that takes
+    a story off (a take-down, a rejection, a deletion) moves no public story's
+    updated_at but the count of changes' moment.
+    """
+    moments = [stamp.get(name) for name in ("updated", "boundary", "changed")]
+    return max((moment for moment in moments if moment), default=None)
 
 
 def _digest(*parts):
@@ -289,26 +300,27 @@ def public_page(view, *, own_content=None, moment=None, listed=None):
         present = moment(request) if moment else ""
         etag = '"{}"'.format(hashlib.sha256(f"{fresh.version}|{present}|{path}".encode()).hexdigest()[:32])
         last_modified = None if moment else fresh.last_modified
-        response = get_conditional_response(request, etag=etag, last_modified=last_modified)
-        if response is None:
-            key, seconds, checked = _page_key(request, path, present, own_content, listed, kwargs)
-            cached = page_cache.get(key) if key else None
-            if cached is not None and not _still_shown(cached, fresh):
-                cached = None
-            if cached is not None:
-                response = HttpResponse(cached["content"])
-                for header, value in cached["headers"]:
-                    response.headers[header] = value
-            else:
-                response = view(request, *args, **kwargs)
-                if hasattr(response, "render") and callable(response.render):
-                    response.render()
-                if response.status_code == 200 and not response.streaming and key:
-                    headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
-                    entry = {"content": response.content, "headers": headers}
-                    if checked:
-                        entry.update(checks=getattr(request, "_newsroom_checks", []), version=fresh.version)
-                    page_cache.set(key, entry, seconds)
+        key, seconds, checked = _page_key(request, path, present, own_content, listed, kwargs)
+        cached = page_cache.get(key) if key else None
+        if cached is not None and not _still_shown(cached, fresh):
+            cached = None
+        if cached is not None:
+            response = HttpResponse(cached["content"])
+            for header, value in cached["headers"]:
+                response.headers[header] = value
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            if response.status_code == 200 and not response.streaming and key:
+                headers = [(h, v) for h, v in response.headers.items() if h.lower() not in UNCACHED_HEADERS]
+                entry = {"content": response.content, "headers": headers}
+                if checked:
+                    entry.update(checks=getattr(request, "_newsroom_checks", []), version=fresh.version)
+                page_cache.set(key, entry, seconds)
+        # Only a page that exists is "not modified": a story taken down is a 404 whatever the
+        # request's validators say (the page is built or found first; a 304 saves the transfer).
+        response = get_conditional_response(request, etag=etag, last_modified=last_modified, response=response)
         if response.status_code in (200, 304):
             response.headers["ETag"] = etag
             if last_modified is not None:

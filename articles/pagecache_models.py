@@ -1,6 +1,7 @@
 """How many times the public content changed: the part of the pages' freshness that follows commits."""
 
 from django.db import connections, models
+from django.utils import timezone
 
 
 class ContentChanges(models.Model):
@@ -25,6 +26,9 @@ class ContentChanges(models.Model):
 
     count = models.BigIntegerField(default=0)
     listed = models.BigIntegerField(default=0)
+    # When the last change was made: pages' Last-Modified, which a story taken down, rejected
+    # or deleted must move although no public story's updated_at does.
+    changed_at = models.DateTimeField(null=True)
 
     class Meta:
         app_label = "articles"
@@ -42,10 +46,13 @@ def count_content_change(using="default", *, listed=True):
     connection = connections[using]
     quote = connection.ops.quote_name
     table, count, lists = quote(ContentChanges._meta.db_table), quote("count"), quote("listed")
+    changed_at = quote("changed_at")
     step = 1 if listed else 0
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (id, {count}, {lists}) VALUES (1, 1, %s) "
-            f"ON CONFLICT (id) DO UPDATE SET {count} = {table}.{count} + 1, {lists} = {table}.{lists} + %s",
-            [step, step],
+            f"INSERT INTO {table} (id, {count}, {lists}, {changed_at}) VALUES (1, 1, %s, %s) "
+            f"ON CONFLICT (id) DO UPDATE SET {count} = {table}.{count} + 1, {lists} = {table}.{lists} + %s,"
+            f" {changed_at} = %s",
+            [step, now, step, now],
         )

@@ -222,6 +222,7 @@ class ArticleQuerySet(models.QuerySet):
         latest_provider = Provider.objects.order_by("-updated_at").values("updated_at")[:1]
         counts = self.model._meta.apps.get_model("articles", "ContentChanges").objects
         changes, listed = counts.values("count")[:1], counts.values("listed")[:1]
+        changed = counts.values("changed_at")[:1]
         stamp = (
             self.filter(published=True)
             .order_by()
@@ -231,6 +232,7 @@ class ArticleQuerySet(models.QuerySet):
                 providers=Max(Subquery(latest_provider, output_field=models.DateTimeField())),
                 changes=Max(Subquery(changes, output_field=models.BigIntegerField())),
                 listed=Max(Subquery(listed, output_field=models.BigIntegerField())),
+                changed=Max(Subquery(changed, output_field=models.DateTimeField())),
                 published=Count("pk", filter=public),
                 went_public=Max("publish_at", filter=Q(publish_at__lte=now)),
                 expired=Max("unpublish_at", filter=Q(unpublish_at__lte=now)),
@@ -245,6 +247,7 @@ class ArticleQuerySet(models.QuerySet):
             "changes": stamp["changes"] or 0,
             "providers": stamp["providers"],
             "listed": stamp["listed"] or 0,
+            "changed": stamp["changed"],
         }
 
     def for_detail(self):

@@ -10,7 +10,7 @@ from django.views.defaults import server_error
 from articles import editorial
 from articles.embeds import youtube_video_id
 from articles.models import Article, Topic
-from articles.services import topics_changed
+from articles.services import stories_changed, topics_changed
 from articles.tests.factories import make_article, make_image, make_provider, make_related
 
 pytestmark = pytest.mark.django_db
@@ -649,6 +649,42 @@ def test_unchanged_pages_answer_not_modified(client, path):
     assert again.status_code == 304
     assert since.status_code == 304
     assert again.content == b""
+
+
+@pytest.mark.parametrize("removal", ["taken down", "deleted"])
+@pytest.mark.parametrize("path", ["/", "/feeds/rss/", "/api/stories/", "story", "api story"])
+def test_a_story_taken_off_moves_last_modified_and_its_address_is_gone_whatever_the_validators(
+    client, admin_user, monkeypatch, path, removal
+):
+    # Last-Modified counts whole seconds: the take-down comes a minute after the first visit.
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 12, 7, 12, 0, tzinfo=datetime.UTC))
+    make_article(title="Staying")
+    story = make_article(title="Withdrawn", published_at=datetime.datetime(2026, 12, 7, 11, tzinfo=datetime.UTC))
+    url = {"story": f"/stories/{story.slug}/", "api story": f"/api/stories/{story.slug}/"}.get(path, path)
+    first = client.get(url)
+    assert first.status_code == 200 and "Withdrawn" in first.text
+
+    monkeypatch.setattr(timezone, "now", lambda: datetime.datetime(2026, 12, 7, 12, 1, tzinfo=datetime.UTC))
+    if removal == "taken down":
+        editorial.unpublish_stories(queryset=Article.objects.filter(pk=story.pk), user=admin_user, reason="legal")
+    else:
+        # As the admin deletes: the row, then every writer's notice.
+        pk = story.pk
+        story.delete()
+        stories_changed([pk])
+    since = client.get(url, headers={"If-Modified-Since": first["Last-Modified"]})
+    anything = client.get(url, headers={"If-None-Match": "*"})
+
+    expected = 404 if path in ("story", "api story") else 200
+    assert (since.status_code, anything.status_code) == (expected, expected if expected == 404 else 304)
+    assert "Withdrawn" not in since.text
+
+
+@pytest.mark.parametrize("url", ["/stories/never-was/", "/topics/never-was/", "/api/stories/never-was/"])
+def test_an_address_that_never_existed_is_a_404_whatever_the_validators(client, url):
+    make_article()
+    assert client.get(url, headers={"If-None-Match": "*"}).status_code == 404
+    assert client.get(url, headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}).status_code == 404
 
 
 def test_a_change_gives_the_page_a_new_etag(client):
