@@ -317,6 +317,25 @@ def test_an_edited_value_is_written_in_the_house_style_not_with_the_old_escapes(
     assert 'name: "Le Caf\\u00e9"' in exported
 
 
+@pytest.mark.parametrize("line_break", ["\x85", "\u2028", "\u2029"])
+def test_a_line_break_yaml_knows_and_python_does_not_is_escaped_in_a_written_value(line_break):
+    # A raw NEL, LS or PS inside double quotes reads back as a line break, folded to a space.
+    text = f"T {line_break} x"
+    story = parse_story('---\ntitle: "T"\noriginalUrl: "https://example.com/a"\n---\n', filename="s.md")
+    story.title, story.verbatim = text, ()
+    assert parse_story(render_story(story), filename="s.md").title == text
+
+
+@pytest.mark.parametrize("key", ['"123"', '"true"', '"null"', '"a: b"', '"#note"', '"k "', '"- d"', '"[x]"'])
+def test_an_unknown_key_that_needs_quotes_keeps_them_and_the_file_reads_back_the_same(key):
+    text = f'---\ntitle: "T"\noriginalUrl: "https://example.com/a"\n{key}: v\n\ncustom:\n  {key}: w\n---\n'
+    story = parse_story(text, filename="s.md")
+    written = render_story(story)
+    assert written == text
+    again = parse_story(written, filename="s.md")
+    assert (again.extra, again.title) == (story.extra, story.title)
+
+
 # Any character, written in any of YAML's double-quoted forms
 _SHORT_ESCAPES = {
     "\0": ["\\0"],

@@ -135,6 +135,11 @@ def test_malformed_files_get_a_clear_error(text, expected):
         ("x: !!binary AAAA", "story.md:4: invalid YAML: tag not allowed: tag:yaml.org,2002:binary"),
         ("x: !!set {a, b}", "tag not allowed: tag:yaml.org,2002:set"),
         ("x: &a [1]\ny: *a", "aliases (*name) and anchors are not allowed"),
+        ("score: .inf", "story.md:4: score: inf cannot be stored (no infinity or NaN); quote it"),
+        ("custom:\n  deep: [1, -.inf]", "story.md:5: custom.deep[1]: -inf cannot be stored"),
+        ("score: .nan", "story.md:4: score: nan cannot be stored"),
+        ("provider:\n  name: X\n  domain: x.example\n  rank: .inf", "story.md:7: provider.rank: inf cannot be stored"),
+        ('images:\n  - url: "https://x.example/a.jpg"\n    score: .nan', "story.md:6: images[0].score: nan cannot"),
     ],
 )
 def test_bad_fields_are_named_with_their_line(line, expected):
