@@ -374,6 +374,17 @@ class RelatedLink(models.Model):
             kwargs["update_fields"] = {*update_fields, "canonical_url"}
         super().save(*args, **kwargs)
 
+    @property
+    def outlet(self):
+        """Who a reader reaches through the link, as the story's reading link names it (outlets.outlet_name).
+
+        Other feeds put an aggregator's page in webUrl: the item's provider is
+        named only when the link is on its domain.
+        """
+        if not self.web_url:
+            return self.provider.name if self.provider else ""
+        return outlet_name(self.web_url, self.provider)
+
 
 # Models of their own modules (clusters, intake rules, jobs, the count of changes, webhooks, preview links,
 # ranking, revisions), registered with the app's.

@@ -3,6 +3,7 @@
 Pure (no models): Article.read_outlet and the templates use it.
 """
 
+import unicodedata
 from urllib.parse import urlsplit
 
 
@@ -31,8 +32,25 @@ def link_host(url):
 
 
 def shown_domain(url):
-    """The host as a reader recognises it: "www.nytimes.com" -> "nytimes.com"."""
-    return link_host(url).removeprefix("www.")
+    """The host as a reader recognises it: "www.nytimes.com" -> "nytimes.com".
+
+    A label that mixes scripts ("micrоsoft" with a Cyrillic о) is shown in its
+    ASCII form (xn--...), as browsers show it: in Unicode it would read as the
+    name it imitates.
+    """
+    host = link_host(url).removeprefix("www.")
+    return ".".join(_ascii_label(label) if _mixes_scripts(label) else label for label in host.split("."))
+
+
+def _mixes_scripts(label):
+    scripts = {unicodedata.name(c, "?").split()[0] for c in label if c.isalpha() and not c.isascii()}
+    if any(c.isascii() and c.isalpha() for c in label):
+        scripts.add("LATIN")
+    return len(scripts) > 1
+
+
+def _ascii_label(label):
+    return "xn--" + label.encode("punycode").decode("ascii")
 
 
 def on_domain(url, domain):

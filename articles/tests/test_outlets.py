@@ -11,6 +11,7 @@ from django.core.management import call_command
 from articles.models import Article
 from articles.outlets import outlet_name
 from articles.stories.write import import_paths
+from articles.tests.factories import make_article, make_provider, make_related
 from providers.models import Provider
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +137,28 @@ def test_youtube_channels_are_outlets_of_their_own(client, tmp_path):
 def test_a_stored_link_with_a_backslash_is_credited_to_the_host_a_browser_goes_to(url):
     # Imports refuse such links now; a row written before is still named as a reader reaches it.
     assert outlet_name(url, SimpleNamespace(name="Microsoft", domain="microsoft.com")) == "evil.example"
+
+
+@pytest.mark.django_db
+def test_related_coverage_names_its_outlet_only_when_the_link_is_on_its_domain(client):
+    reuters = make_provider(name="Reuters", domain="reuters.com")
+    story = make_article(title="The story")
+    make_related(story, title="On its own site", web_url="https://www.reuters.com/world/1", provider=reuters)
+    make_related(story, title="Via an aggregator", web_url="https://smartable.ai/news/9/reuters", provider=reuters)
+    make_related(story, title="No link", web_url="", provider=reuters)
+    html = client.get(story.get_absolute_url()).text
+    credits = re.findall(r'<li class="related__item">.*?<p class="meta">\s*(\S[^<\n]*?)\s*(?:<|\n)', html, re.S)
+    assert credits == ["Reuters", "smartable.ai", "Reuters"]
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("https://www.micrоsoft.com/phish", "xn--micrsoft-qbh.com"),  # a Cyrillic "о" among Latin letters
+        ("https://bücher.de/x", "bücher.de"),
+        ("https://пример.рф/", "пример.рф"),
+        ("https://www.nytimes.com/a", "nytimes.com"),
+    ],
+)
+def test_a_host_that_mixes_scripts_is_shown_as_browsers_show_it(url, shown):
+    assert outlet_name(url) == shown

@@ -138,6 +138,7 @@ def test_malformed_files_get_a_clear_error(text, expected):
         ("score: .inf", "story.md:4: score: inf cannot be stored (no infinity or NaN); quote it"),
         ("custom:\n  deep: [1, -.inf]", "story.md:5: custom.deep[1]: -inf cannot be stored"),
         ("score: .nan", "story.md:4: score: nan cannot be stored"),
+        ("provider:\n  name: Reuters\n  domain: com", "story.md:6: provider.domain: 'com' is not a domain name"),
         ("provider:\n  name: X\n  domain: x.example\n  rank: .inf", "story.md:7: provider.rank: inf cannot be stored"),
         ('images:\n  - url: "https://x.example/a.jpg"\n    score: .nan', "story.md:6: images[0].score: nan cannot"),
     ],
