@@ -43,7 +43,7 @@ from .previews import PreviewLinksMixin
 from .ranking import RankingMixin
 from .revisions import RevisionsMixin
 from .triage import TriageMixin
-from .versions import VersionedListForm, stale_message, stale_rows, version_input
+from .versions import VersionedListForm, posted_version, stale_message, stale_rows, version_input
 
 # What the last import read and the source-link checks found: shown, never edited.
 SOURCE_FIELDS = [
@@ -381,7 +381,19 @@ class ArticleAdmin(
         )
 
     def _action_form(self, request, queryset, form, *, action, title, submit, extra=None):
-        """The intermediate page of an action that needs a value; it posts back to the changelist."""
+        """The intermediate page of an action that needs a value; it posts back to the changelist.
+
+        It carries the selected rows that were not refused as stale, each with
+        the version the list showed: the apply step is checked again
+        (response_action), so a colleague's change made while this page is
+        open is not overwritten either.
+        """
+        kept = set(queryset.values_list("pk", flat=True)) if request.POST.get("select_across") != "1" else None
+        selected = [
+            (pk, posted_version(request.POST, pk))
+            for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)
+            if kept is None or (pk.isascii() and pk.isdigit() and int(pk) in kept)
+        ]
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -389,7 +401,7 @@ class ArticleAdmin(
             "form": form,
             "action": action,
             "submit_label": submit,
-            "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+            "selected": selected,
             "select_across": request.POST.get("select_across", "0"),
             "count": queryset.count(),
             "sample": queryset.values_list("title", flat=True)[:10],

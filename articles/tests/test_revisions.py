@@ -1,6 +1,7 @@
 """Revisions: every change recorded, an import merged with editors' changes, history, restore, moderation."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -341,6 +342,43 @@ def test_a_bulk_action_leaves_out_stale_rows_and_says_so(admin_client, admin_use
     )
 
 
+def hidden_inputs(html):
+    """What the intermediate page of an action posts back: its hidden inputs, as a browser sends them."""
+    form = html[html.index('<form method="post">') :]
+    pairs = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form)
+    data = {}
+    for name, value in pairs:
+        data.setdefault(name, []).append(value)
+    return data
+
+
+@pytest.mark.parametrize("colleague_acts", ["before the list's action", "while the action's page is open"])
+def test_an_action_with_a_second_page_leaves_out_a_story_a_colleague_changed(
+    admin_client, admin_user, write_fixture, colleague_acts
+):
+    for name in ("x", "y"):
+        import_paths([write_fixture(f"{name}.md", story_text(title=name.upper(), url=f"https://e.example/{name}"))])
+    x, y = Article.objects.get(title="X"), Article.objects.get(title="Y")
+    loaded = {f"version-{a.pk}": a.version for a in (x, y)}
+    colleague = User.objects.create_user("colleague", is_staff=True, is_superuser=True)
+    url = reverse("admin:articles_article_changelist")
+
+    def colleague_publishes_x():
+        editorial.publish_stories(queryset=Article.objects.filter(pk=x.pk), user=colleague)
+
+    if colleague_acts == "before the list's action":
+        colleague_publishes_x()
+    page = admin_client.post(url, {"action": "reject", "_selected_action": [x.pk, y.pk], "index": "0", **loaded})
+    if colleague_acts == "while the action's page is open":
+        colleague_publishes_x()
+    admin_client.post(url, {**hidden_inputs(page.text), "apply": "1", "reason": "duplicate"})
+
+    x.refresh_from_db()
+    y.refresh_from_db()
+    assert (x.status, x.reviewed_by, y.status) == ("live", colleague, "rejected")
+
+
+# The change form's conflict
 # The change form's conflict
 
 
