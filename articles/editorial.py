@@ -264,6 +264,10 @@ def save_story(
 
 def _decided_in_form(article, *, user, was_published):
     now = timezone.now()
+    if article.published and not was_published and article.unpublish_at and article.unpublish_at <= now:
+        # Published again after its end: an end already passed would take it down at once
+        # (the schedule's next run) while the list said "Live". approve_stories() clears it too.
+        article.unpublish_at = None
     if article.published:
         scheduled = article.publish_at is not None and article.publish_at > now
         article.status = Article.Status.SCHEDULED if scheduled else Article.Status.LIVE

@@ -166,6 +166,8 @@ class ArticleAdminForm(forms.ModelForm):
         publish_at, unpublish_at = cleaned.get("publish_at"), cleaned.get("unpublish_at")
         if publish_at and unpublish_at and unpublish_at <= publish_at:
             self.add_error("unpublish_at", "The story must come off after it goes up: pick a later time.")
+        elif unpublish_at and "unpublish_at" in self.changed_data and unpublish_at <= timezone.now():
+            self.add_error("unpublish_at", "That time has passed: the story would come off at once. Pick a later time.")
         if "published" in self.fields and cleaned.get("published") and not self.instance.published:
             gate_error(self, cleaned, reason=cleaned.get("override_reason", ""))
 

@@ -104,6 +104,9 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
         upsert_stories([item], providers=providers)
         if decided:
             Article.objects.filter(pk=article.pk).update(reviewed_by=user, reviewed_at=item.state["status_changed_at"])
+        if item.state.get("published"):
+            # Live again: an end of publication already passed would take it down at the schedule's next run.
+            Article.objects.filter(pk=article.pk, unpublish_at__lte=timezone.now()).update(unpublish_at=None)
         replace_children([item], providers=providers, topics=topics)
         stories_changed([article.pk])
         watch.changed()

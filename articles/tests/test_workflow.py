@@ -242,6 +242,32 @@ def test_a_restore_passes_the_gate_again(write_fixture, editor):
 # --- Scheduling ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def expired(editor, clock):
+    """A story approved until an hour that has passed, and taken down by the schedule then."""
+    story = waiting(quality=80)
+    editorial.approve_stories(
+        queryset=Article.objects.filter(pk=story.pk), user=editor, unpublish_at=NOW + dt.timedelta(hours=1)
+    )
+    clock.now = NOW + dt.timedelta(hours=2)
+    apply_due_schedules()
+    assert state(story) == "taken_down"
+    return story
+
+
+@pytest.mark.parametrize("route", ["the form", "a restore"])
+def test_a_story_published_again_after_its_end_stays_live(expired, editor, route):
+    story = Article.objects.get(pk=expired.pk)
+    if route == "the form":
+        story.published = True
+        editorial.save_story(article=story, expected_version=story.version, user=editor)
+    else:
+        restore_revision(story.revisions.filter(source="action").first(), user=editor)
+    apply_due_schedules()
+    story.refresh_from_db()
+    assert (story.status, story.unpublish_at, story.is_public) == ("live", None, True)
+
+
 def test_a_scheduled_story_is_public_exactly_between_its_times(clock):
     story = make_article(publish_at=NOW + dt.timedelta(hours=1), unpublish_at=NOW + dt.timedelta(hours=3))
     assert not Article.objects.published().exists() and not story.is_public

@@ -74,6 +74,15 @@ def test_the_form_refuses_an_end_before_the_start(editor):
     assert "must come off after it goes up" in client.post(change_url(story), data).content.decode()
 
 
+def test_the_form_refuses_an_end_that_has_passed(editor):
+    story = make_article(published=True)
+    client = login(editor)
+    data = change_form_data(client, story, unpublish_at_0="2020-01-01", unpublish_at_1="10:00:00")
+    assert "That time has passed" in client.post(change_url(story), data).content.decode()
+    story.refresh_from_db()
+    assert story.unpublish_at is None and story.is_public
+
+
 def test_a_list_toggle_below_the_gate_is_refused_on_its_row(editor):
     story = make_article(published=False, quality=12)
     response = login(editor).post(changelist(), list_toggle_publish(story))
