@@ -11,6 +11,7 @@ from .models import Article, Image, RelatedLink, Revision
 from .stories.parse import MAX_SHORT
 from .stories.uploads import UploadError, UploadLimits, read_upload
 
+UNKNOWN = object()
 STALE_MESSAGE = "This story was changed by someone else since you opened it. Nothing was saved yet."
 # The form's fields as a revision's content names them (articles.revisions.content).
 CONTENT_NAMES = {
@@ -127,8 +128,15 @@ class ArticleAdminForm(forms.ModelForm):
         field_classes = dict.fromkeys(URL_FIELDS, HttpURLField)
         labels = {"published_at": "Published on"}
 
+    # Not in a revision's content: what the form showed them as when opened rides along in the page
+    # (hidden initial values), so a save after a conflict tells the editor's changes from theirs.
+    OPENED_FIELDS = ("publish_at", "unpublish_at", "provider")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.OPENED_FIELDS:
+            if name in self.fields:
+                self.fields[name].show_hidden_initial = True
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
             self.fields["topic_names"].initial = ", ".join(topic.name for topic in self.instance.topic_list)
@@ -190,6 +198,11 @@ class ArticleAdminForm(forms.ModelForm):
                 continue
             label = self.fields[name].label or name
             lines.append(f"{label}: theirs “{_shown(theirs[name])}”, yours “{_shown(cleaned.get(name))}”")
+        for name in self.OPENED_FIELDS:
+            opened = self._opened(name) if name in self.fields else UNKNOWN
+            if opened is not UNKNOWN and opened != getattr(current, name):
+                label = self.fields[name].label or name
+                lines.append(f"{label}: theirs “{_shown(getattr(current, name))}”, yours “{_shown(cleaned.get(name))}”")
         detail = " ".join(
             [
                 STALE_MESSAGE,
@@ -206,8 +219,23 @@ class ArticleAdminForm(forms.ModelForm):
         self.data[self.add_prefix("base_version")] = str(opened)
         raise ValidationError(" ".join(detail.split()), code="stale")
 
+    def _opened(self, name):
+        """The value an OPENED_FIELDS field had when the form was opened (its hidden initial value), or UNKNOWN."""
+        field, initial_name = self.fields[name], self.add_initial_prefix(name)
+        widget = field.hidden_widget()
+        if widget.value_omitted_from_data(self.data, self.files, initial_name):
+            return UNKNOWN
+        try:
+            return field.clean(self._widget_data_value(widget, initial_name))
+        except ValidationError:
+            return UNKNOWN
+
     def _keep_theirs_where_untouched(self, cleaned, base_version):
         """After a conflict: the fields the editor left as they opened them take the newer values."""
+        for name in self.OPENED_FIELDS:
+            opened = self._opened(name) if name in cleaned and name in self.fields else UNKNOWN
+            if opened is not UNKNOWN and name not in self.changed_data:
+                cleaned[name] = getattr(self.instance, name)
         base = _content_at(self.instance, base_version)
         if base is None:
             return  # no record of what they opened: their form is what they mean

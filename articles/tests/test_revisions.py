@@ -2,12 +2,14 @@
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +17,7 @@ from articles import editorial
 from articles.models import Article, Revision
 from articles.stories.export import render_story_bytes, story_from_article
 from articles.stories.write import import_paths
+from providers.models import Provider
 
 from .conftest import EXAMPLE
 from .test_import import story_text
@@ -379,7 +382,6 @@ def test_an_action_with_a_second_page_leaves_out_a_story_a_colleague_changed(
 
 
 # The change form's conflict
-# The change form's conflict
 
 
 def test_the_loser_of_a_form_conflict_sees_who_changed_what_keeps_their_text_and_can_save_over_it(
@@ -413,6 +415,87 @@ def test_the_loser_of_a_form_conflict_sees_who_changed_what_keeps_their_text_and
 
 def _change(article, data):
     return reverse("admin:articles_article_change", args=[article.pk]), data
+
+
+class _FormFields(HTMLParser):
+    """The name/value pairs a browser would submit from the page's story form (inputs, textareas, selects)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pairs, self._in_form, self._textarea, self._select = [], False, None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "option" and self._select and "selected" in attrs:
+            self.pairs.append((self._select, attrs.get("value", "")))
+        if tag == "form" and attrs.get("id") == "article_form":
+            self._in_form = True
+        elif not self._in_form or not attrs.get("name"):
+            return
+        elif tag == "input" and attrs.get("type") not in ("submit", "file", "checkbox", "radio"):
+            self.pairs.append((attrs["name"], attrs.get("value", "")))
+        elif tag == "input" and "checked" in attrs:
+            self.pairs.append((attrs["name"], attrs.get("value", "on")))
+        elif tag == "textarea":
+            self._textarea = [attrs["name"], ""]
+        elif tag == "select":
+            self._select = attrs["name"]
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._textarea[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_form = False
+        elif tag == "textarea" and self._textarea:
+            self.pairs.append(tuple(self._textarea))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def page_data(response, **changes):
+    """What a browser posts from the change form `response` shows, with `changes` typed in."""
+    parser = _FormFields()
+    parser.feed(response.text)
+    data = {}
+    for name, value in parser.pairs:
+        data.setdefault(name, []).append(value.removeprefix("\n") if name in ("excerpt",) else value)
+    return {**data, **{name: [value] for name, value in changes.items()}}
+
+
+def test_saving_again_after_a_conflict_keeps_a_colleagues_new_end_of_publication_and_outlet(
+    imported, admin_client, admin_user
+):
+    _, article = imported
+    opened = admin_client.get(_change(article, None)[0])
+    mine = page_data(opened, title="My title")
+    other = Provider.objects.create(name="Other outlet", domain="other-outlet.example")
+    ends = timezone.now() + dt.timedelta(days=3)
+    Article.objects.filter(pk=article.pk).update(unpublish_at=ends, provider=other, version=F("version") + 1)
+
+    refused = admin_client.post(*_change(article, mine))
+    assert refused.status_code == 200
+    assert "theirs “Other outlet”" in refused.text
+    assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.unpublish_at, article.provider) == ("My title", ends, other)
+
+
+def test_a_form_opened_before_an_import_rewrote_its_tables_can_still_be_saved(imported, admin_client):
+    path, article = imported
+    opened = admin_client.get(_change(article, None)[0])
+    assert opened.context["inline_admin_formsets"][0].formset.forms  # a related item's row is shown
+    path.write_text(path.read_text().replace("heat: 3", "heat: 4"))
+    assert import_paths([path]).updated == 1
+
+    refused = admin_client.post(*_change(article, page_data(opened, title="My title")))
+    assert refused.status_code == 200
+    assert "were replaced since you opened it" in refused.text
+    assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.heat, article.related_links.count()) == ("My title", 4, 1)
 
 
 def test_stories_with_an_importers_change_waiting_are_a_review_queue_of_their_own(imported, client, admin_client):
