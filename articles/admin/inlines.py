@@ -1,9 +1,9 @@
 """The story form's tables of related coverage and images, in an order editors can change."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from ..forms import ImageAdminForm, PositionedInlineFormSet, RelatedLinkAdminForm
+from ..inline_forms import ImageAdminForm, PositionedInlineFormSet, RelatedLinkAdminForm
 from ..models import Image, RelatedLink
 
 
@@ -89,3 +89,28 @@ class ImageInline(PositionedInline):
                 image.fetch_error,
             )
         return "Not cached yet"
+
+
+class FreshTablesMixin:
+    """For ArticleAdmin: a form whose tables' rows were written anew since it was opened can still be saved."""
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if "data" in kwargs and obj is not None and obj.pk:
+            posted = {
+                value for key, value in request.POST.items() if key.startswith(f"{prefix}-") and key.endswith("-id")
+            }
+            current = {str(pk) for pk in kwargs["queryset"].filter(article=obj).values_list("pk", flat=True)}
+            if posted - current - {""}:
+                # An import (or a restore) wrote these rows anew since the form was opened: the
+                # posted rows no longer exist, and the form could never be saved again. The
+                # table starts afresh from the rows as they are; the rest of the form is kept.
+                del kwargs["data"], kwargs["files"]
+                self.message_user(
+                    request,
+                    f"The story's {inline.model._meta.verbose_name_plural} were replaced since you opened it"
+                    " (an import or a restore): they are shown as they are now, and your changes to them"
+                    " were not kept.",
+                    messages.WARNING,
+                )
+        return kwargs

@@ -38,7 +38,7 @@ from .filters import (
     TopicFilter,
 )
 from .imports import StoryImportMixin
-from .inlines import ImageInline, RelatedLinkInline, thumbnail_html
+from .inlines import FreshTablesMixin, ImageInline, RelatedLinkInline, thumbnail_html
 from .previews import PreviewLinksMixin
 from .ranking import RankingMixin
 from .revisions import RevisionsMixin
@@ -66,6 +66,7 @@ class ArticleAdmin(
     RankingMixin,
     RevisionsMixin,
     StoryImportMixin,
+    FreshTablesMixin,
     StrictModelAdmin,
 ):
     form = ArticleAdminForm
@@ -309,27 +310,6 @@ class ArticleAdmin(
             super().save_model(request, obj, form, change)
             # A story added as published is news for the subscribers too.
             watch_publication([]).changed(ids=[obj.pk])
-
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if "data" in kwargs and obj is not None and obj.pk:
-            posted = {
-                value for key, value in request.POST.items() if key.startswith(f"{prefix}-") and key.endswith("-id")
-            }
-            current = {str(pk) for pk in kwargs["queryset"].filter(article=obj).values_list("pk", flat=True)}
-            if posted - current - {""}:
-                # An import (or a restore) wrote these rows anew since the form was opened: the
-                # posted rows no longer exist, and the form could never be saved again. The
-                # table starts afresh from the rows as they are; the rest of the form is kept.
-                del kwargs["data"], kwargs["files"]
-                self.message_user(
-                    request,
-                    f"The story's {inline.model._meta.verbose_name_plural} were replaced since you opened it"
-                    " (an import or a restore): they are shown as they are now, and your changes to them"
-                    " were not kept.",
-                    messages.WARNING,
-                )
-        return kwargs
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
