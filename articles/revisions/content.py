@@ -35,7 +35,7 @@ def to_content(story: StoryData) -> dict:
     data["extra"] = _plain(story.extra)
     data["keys"] = list(story.keys)
     data["styles"] = dict(story.styles)
-    data["verbatim"] = [[list(path), value, source] for path, value, source in story.verbatim]
+    data["verbatim"] = [[list(path), _plain(value), source] for path, value, source in story.verbatim]
     return data
 
 
@@ -48,7 +48,7 @@ def from_content(content: dict) -> StoryData:
     data["related"] = [_related(item) for item in content.get("related", ())]
     data["extra"] = _unplain(content.get("extra", {}))
     data["keys"] = tuple(content.get("keys", ()))
-    data["verbatim"] = [(tuple(path), value, source) for path, value, source in content.get("verbatim", ())]
+    data["verbatim"] = [(tuple(path), _unplain(value), source) for path, value, source in content.get("verbatim", ())]
     return StoryData(**data)
 
 

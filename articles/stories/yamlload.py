@@ -8,10 +8,12 @@ cannot hold kept for the validator to name, and the source text of strings
 the exporter would write differently (Verbatim).
 """
 
+import datetime as dt
+
 import yaml
 
 from .data import DEFAULT_LIMITS, FixtureError, Limits
-from .quoting import double_quoted, needs_escape
+from .quoting import double_quoted, needs_escape, plain_text
 
 try:  # The C parser is about 15 times faster on a typical story.
     from yaml import CSafeLoader as _SafeLoader
@@ -44,6 +46,8 @@ _STR_TAG = "tag:yaml.org,2002:str"
 _MAPPING_TAG = "tag:yaml.org,2002:map"
 _SEQUENCE_TAG = "tag:yaml.org,2002:seq"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+# The format's date fields (a story's and a related item's): stored as dates, not as text.
+_DATE_FIELDS = frozenset({"publishedDateTime"})
 # The tags of short plain scalars seen (keys, numbers, booleans), per process; bounded.
 _plain_tags = {}
 _REMEMBERED, _REMEMBERED_LENGTH = 20_000, 40
@@ -58,6 +62,20 @@ class Verbatim(str):
     """
 
     source = ""
+
+
+class _Kept:
+    """A value that is not a string, with the text the file wrote it in where the exporter would write another.
+
+    YAML reads 1.10 as 1.1, 0123 as 83, yes as true, ~ as null and a date
+    with milliseconds or an offset as one instant: the file's own text is kept
+    (unwrapped by _take_verbatim) so that an export writes the same bytes.
+    """
+
+    __slots__ = ("value", "source")
+
+    def __init__(self, value, source):
+        self.value, self.source = value, source
 
 
 class _TooManyNodes(Exception):
@@ -84,7 +102,8 @@ class _FixtureLoader(_SafeLoader):
         self.source = source
         self.max_nodes = max_nodes
         self.nodes = 0
-        self.has_verbatim = False
+        # How many values were kept with their source text (Verbatim, _Kept) and left to unwrap.
+        self.verbatim = 0
 
     def resolve(self, kind, value, implicit):
         """The implicit tag of a node, as the safe resolver gives it, with the plain scalars' remembered.
@@ -105,15 +124,20 @@ class _FixtureLoader(_SafeLoader):
                 _plain_tags[value] = tag
         return tag
 
-    def child(self, node):
-        """Construct a child node; strings, most of a story, skip the generic machinery."""
+    def child(self, node, *, date_field=False):
+        """Construct a child node; strings, most of a story, skip the generic machinery.
+
+        `date_field`: the value of a key whose column keeps a date (_DATE_FIELDS).
+        """
         self.nodes += 1
         if self.nodes > self.max_nodes:
             raise _TooManyNodes(node.start_mark)
         if node.tag == _STR_TAG and node.__class__ is yaml.ScalarNode:
             value = node.value
             if node.style != '"' or (
-                self.source.find("\\", node.start_mark.index, node.end_mark.index) < 0 and not needs_escape(value)
+                self.source.find("\\", node.start_mark.index, node.end_mark.index) < 0
+                and not needs_escape(value)
+                and not _looks_like_a_date(value)
             ):
                 return value
             return self.double_quoted(node)
@@ -121,16 +145,26 @@ class _FixtureLoader(_SafeLoader):
             raise yaml.constructor.ConstructorError(
                 None, None, "aliases (*name) and anchors are not allowed in fixtures", node.start_mark
             )
-        return self.construct_object(node, deep=True)
+        value = self.construct_object(node, deep=True)
+        kind = value.__class__
+        if node.__class__ is not yaml.ScalarNode or kind is str or kind is ImpossibleDate:
+            return value
+        # A date is kept however it is written, but in a date field: an unknown key's goes through
+        # JSON as text and would come back quoted.
+        if (kind is dt.datetime or kind is dt.date) and not date_field or plain_text(value) != node.value:
+            self.verbatim += 1
+            return _Kept(value, node.value)
+        return value
 
     def double_quoted(self, node):
         """The value of a double-quoted string with an escape or a character the exporter escapes."""
         source = self.source[node.start_mark.index : node.end_mark.index]
         # A string folded over several lines is written again on one line: its
         # line breaks depend on the indentation, which an export may change.
-        if "\n" in source or source == double_quoted(node.value):
+        # A date in quotes is kept so: the exporter writes a date field's value plain.
+        if "\n" in source or (source == double_quoted(node.value) and not _looks_like_a_date(node.value)):
             return node.value
-        self.has_verbatim = True
+        self.verbatim += 1
         value = Verbatim(node.value)
         value.source = source
         return value
@@ -147,6 +181,8 @@ class _FixtureLoader(_SafeLoader):
             key = self.child(key_node)
             if isinstance(key, Verbatim):
                 key = str(key)
+            elif isinstance(key, _Kept):
+                key = key.value
             if not isinstance(key, str):
                 raise yaml.constructor.ConstructorError(
                     None, None, f"keys must be strings, not {key!r}", key_node.start_mark
@@ -158,7 +194,7 @@ class _FixtureLoader(_SafeLoader):
                     f"duplicate key {key!r} (first on line {lines[key]} of the front matter)",
                     key_node.start_mark,
                 )
-            mapping[key] = self.child(value_node)
+            mapping[key] = self.child(value_node, date_field=key in _DATE_FIELDS)
             lines[key] = key_node.start_mark.line + 1
             if value_node.__class__ is yaml.ScalarNode:
                 styles[key] = value_node.style
@@ -184,6 +220,10 @@ if _FixtureLoader.yaml_path_resolvers:  # pragma: no cover - resolve() gives quo
 _FixtureLoader.add_constructor("tag:yaml.org,2002:map", _FixtureLoader.construct_fixture_mapping)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:seq", _FixtureLoader.construct_fixture_sequence)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:timestamp", _FixtureLoader.construct_fixture_timestamp)
+
+
+def _looks_like_a_date(text):
+    return len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit()
 
 
 def _refuse_tag(loader, node):
@@ -240,7 +280,7 @@ def load_front_matter(front: str, *, filename: str, first_line: int, limits: Lim
     loader = _FixtureLoader(front, max_nodes=limits.max_yaml_nodes)
     try:
         document = loader.get_single_data()
-        return document, (_take_verbatim(document) if loader.has_verbatim else [])
+        return document, (_take_verbatim(document) if loader.verbatim else [])
     except _TooManyNodes as exc:
         raise _too_many_values(limits.max_yaml_nodes, filename=filename, line=exc.mark.line + first_line) from None
     except yaml.MarkedYAMLError as exc:
@@ -271,6 +311,9 @@ def _take_verbatim(document):
             if isinstance(value, Verbatim):
                 found.append(((*path, key), str(value), value.source))
                 container[key] = str(value)
+            elif isinstance(value, _Kept):
+                found.append(((*path, key), value.value, value.source))
+                container[key] = value.value
             elif isinstance(value, (dict, list)):
                 pending.append(((*path, key), value))
     return found

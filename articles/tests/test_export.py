@@ -336,6 +336,56 @@ def test_an_unknown_key_that_needs_quotes_keeps_them_and_the_file_reads_back_the
     assert (again.extra, again.title) == (story.extra, story.title)
 
 
+SCALARS_AS_WRITTEN = """---
+title: "T"
+originalUrl: "https://example.com/a"
+publishedDateTime: {date}
+quality: 50
+published: yes
+ver: 1.10
+zip: 0123
+hex: 0x1F
+nothing:
+tilde: ~
+updated: 2021-02-12T19:32:00.123456Z
+day: 2021-02-12
+quoted: "2021-02-12T19:25:00Z"
+
+provider:
+  name: Example
+  domain: example.com
+  since: 2019-01-01 10:00:00
+
+images:
+  - url: "https://example.com/a.jpg"
+    width: 010
+    height: 10
+    isCached: Yes
+    taken: 2021-02-12T19:00:00+01:00
+
+related:
+  - title: "R"
+    webUrl: "https://other.example/r"
+    publishedDateTime: 2021-02-11T08:00:00.000Z
+    rank: +12
+---
+"""
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "date", ["2021-02-12T19:25:00Z", "2021-02-12T19:25:00.000Z", "2021-02-12T20:25:00+01:00", '"2021-02-12T19:25:00Z"']
+)
+def test_numbers_booleans_nulls_and_dates_come_back_as_the_file_wrote_them(tmp_path, date):
+    # YAML reads 1.10 as 1.1, 0123 as 83, yes as true, ~ as null; other feeds write dates their own way.
+    text = SCALARS_AS_WRITTEN.format(date=date)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "s.md").write_text(text)
+    assert import_paths([tmp_path / "in"]).created == 1
+    assert export_one(tmp_path, Article.objects.get()).decode() == text
+    assert import_paths([tmp_path / "in"]).unchanged == 1
+
+
 # Any character, written in any of YAML's double-quoted forms
 _SHORT_ESCAPES = {
     "\0": ["\\0"],

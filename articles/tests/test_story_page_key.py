@@ -126,7 +126,8 @@ def test_the_story_page_is_new_when_a_cluster_story_goes(client):
 def test_the_story_page_is_new_when_a_related_coverage_provider_is_renamed(client):
     story = make_article(title="Our story")
     outlet = make_provider(name="Old Outlet Name")
-    make_related(story, provider=outlet)
+    # On the outlet's own domain: the page names it (RelatedLink.outlet).
+    make_related(story, provider=outlet, web_url=f"https://{outlet.domain}/coverage")
     assert RelatedLink.objects.filter(article=story, provider=outlet).exists()
     assert "Old Outlet Name" in _kept_under_its_own_stamp(client, story)
 
