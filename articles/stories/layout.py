@@ -20,6 +20,9 @@ def story_layout(story):
         layout["verbatim"] = [[list(path), value, source] for path, value, source in story.verbatim]
     if story.provider:
         layout["provider"] = _provider_layout(story.provider)
+    if story.topics:
+        # One topic serves every spelling of its name ("AI", "ai"): the file keeps its own.
+        layout["topics"] = list(story.topics)
     return layout
 
 

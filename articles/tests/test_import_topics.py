@@ -64,3 +64,20 @@ def test_two_names_of_a_file_that_are_one_stored_topic_tag_the_story_once(tmp_pa
     names = list(story.tagged_topics.values_list("tag__name", flat=True))
     # One topic or two, as the database's LOWER() tells them apart; never a failed file.
     assert names in (["Istanbul"], ["Istanbul", "İstanbul"])
+
+
+def test_each_file_exports_the_topic_in_its_own_spelling_until_an_editor_changes_the_topics(tmp_path):
+    from articles import editorial
+    from articles.stories.export import render_story_bytes, story_from_article
+
+    def exported(n):
+        story = Article.objects.for_export().get(original_url=f"https://example.com/{n}")
+        return render_story_bytes(story_from_article(story))
+
+    upper, lower = _file(tmp_path, "AI", 1), _file(tmp_path, "ai", 2)
+    import_paths([upper, lower])
+    assert Topic.objects.count() == 1
+    assert (exported(1), exported(2)) == (upper.read_bytes(), lower.read_bytes())
+
+    editorial.set_topics(article=Article.objects.get(original_url="https://example.com/2"), names=["ai", "Climate"])
+    assert b"  - AI\n  - Climate\n" in exported(2)
