@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
-from django.db.models import Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from .models import Article
@@ -20,10 +20,8 @@ class NewsSitemap(Sitemap):
     limit = NEWS_LIMIT
 
     def items(self):
-        since = timezone.now() - NEWS_WINDOW
         return (
-            Article.objects.published()
-            .filter(published_at__gte=since)
+            _in_window()
             .only("slug", "title", "published_at", "updated_at")
             .order_by("-published_at", "-id")[:NEWS_LIMIT]
         )
@@ -43,12 +41,22 @@ NEWS_SITEMAPS = {"news": NewsSitemap}
 def news_moment(request):
     """The sitemap's stamp of the present (articles.pagecache's `moment`): its oldest story.
 
-    Stories leave the sitemap as they pass two days, with no write to tell the
-    page cache: when the oldest one goes, the stamp changes.
+    Stories leave the sitemap as they pass two days, and one dated ahead comes
+    in when its date passes, with no write to tell the page cache: the stamp is
+    the oldest and the newest date shown.
     """
-    since = timezone.now() - NEWS_WINDOW
-    oldest = Article.objects.published().filter(published_at__gte=since).aggregate(oldest=Min("published_at"))
-    return str(oldest["oldest"])
+    edges = _in_window().aggregate(oldest=Min("published_at"), newest=Max("published_at"))
+    return f"{edges['oldest']}|{edges['newest']}"
+
+
+def _in_window():
+    """Live stories of the last two days, none dated in the future (Google News refuses those).
+
+    A story dated ahead comes in once its date passes: the newest date then
+    changes news_moment()'s stamp, as the oldest's leaving does.
+    """
+    now = timezone.now()
+    return Article.objects.published().filter(published_at__gte=now - NEWS_WINDOW, published_at__lte=now)
 
 
 def news_sitemap(request, sitemaps, template_name):

@@ -72,3 +72,14 @@ def test_a_story_leaves_the_news_sitemap_when_it_passes_two_days(client, monkeyp
     monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(minutes=2))
     assert client.get("/sitemap-news.xml", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     assert len(entries(client)) == 1
+
+
+def test_a_story_dated_ahead_comes_into_the_news_sitemap_only_when_its_date_passes(client, monkeypatch):
+    now = timezone.now()
+    make_article(title="Fresh", published_at=now - dt.timedelta(hours=1))
+    make_article(title="Dated ahead", published_at=now + dt.timedelta(hours=3))
+    first = client.get("/sitemap-news.xml")
+    assert [e.findtext("news:news/news:title", namespaces=NS) for e in entries(client)] == ["Fresh"]
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(hours=4))
+    assert client.get("/sitemap-news.xml", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert len(entries(client)) == 2

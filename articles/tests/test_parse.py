@@ -326,3 +326,15 @@ def test_timestamps_resolve_every_time_without_being_remembered():
         # Each file has its own: remembered, they would grow the table with the files imported.
         assert f"2021-02-{day}T19:25:00Z" not in yamlload._plain_tags
     assert "width" in yamlload._plain_tags and "615" in yamlload._plain_tags
+
+
+def test_a_date_far_ahead_is_read_with_a_warning_and_one_a_little_ahead_without():
+    far = parse('---\ntitle: "A"\noriginalUrl: "https://e.example/a"\npublishedDateTime: 2099-01-01T00:00:00Z\n---\n')
+    assert far.published_at.year == 2099
+    assert far.warnings == [
+        "story.md:4: publishedDateTime: 2099-01-01 00:00 UTC is in the future:"
+        " the story heads the lists by date until then"
+    ]
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    near = parse(f'---\ntitle: "A"\noriginalUrl: "https://e.example/a"\npublishedDateTime: {soon}\n---\n')
+    assert near.warnings == []
