@@ -124,7 +124,15 @@ class RevisionsMixin:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.log_change(request, article, restored.message)
-            self.message_user(request, "The story is back as it was in that revision.", messages.SUCCESS)
+            status = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
+            message = "The story is back as it was in that revision."
+            if status == article.status and status != Article.Status.LIVE:
+                # A revision is the story's file: its publish flag, not a rejection, a hold or a schedule.
+                message += (
+                    f" It is still {article.get_status_display().lower()}{' and held' if article.held_at else ''}:"
+                    " a revision keeps the story, not the decisions on it; decide it from the list or triage."
+                )
+            self.message_user(request, message, messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
 
     def revisions_decide_view(self, request, object_id, revision_id):

@@ -183,6 +183,19 @@ def test_a_restore_that_takes_a_story_down_is_the_restoring_editors_decision_and
     assert article.status == "taken_down"
 
 
+def test_a_restore_says_when_the_storys_state_stays_as_it_is(imported, admin_client, admin_user):
+    _, article = imported
+    before = Revision.objects.get()
+    editorial.reject_stories(queryset=Article.objects.all(), user=admin_user, reason="off topic")
+    response = admin_client.post(
+        reverse("admin:articles_article_revisions_restore", args=[article.pk, before.pk]), follow=True
+    )
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "It is still rejected: a revision keeps the story, not the decisions on it" in text
+    article.refresh_from_db()
+    assert article.status == "rejected"
+
+
 def test_restore_and_compare_refuse_other_stories_revisions_and_forged_requests(imported, admin_client, client):
     _, article = imported
     revision = Revision.objects.get()
