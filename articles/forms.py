@@ -1,8 +1,10 @@
 import copy
 import datetime
+import json
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from . import editorial
@@ -84,6 +86,8 @@ class ArticleAdminForm(forms.ModelForm):
     # their values for the fields they touched since, and the newer version's
     # for the rest.
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # What the fields a revision does not record (OPENED_FIELDS) showed when the form was opened.
+    opened = forms.CharField(widget=forms.HiddenInput, required=False)
     # Saving is not a review: publishing below the gate needs this, and it is recorded in the revision.
     override_reason = forms.CharField(
         label="Reason to publish below the quality gate",
@@ -129,15 +133,14 @@ class ArticleAdminForm(forms.ModelForm):
         labels = {"published_at": "Published on"}
 
     # Not in a revision's content: what the form showed them as when opened rides along in the page
-    # (hidden initial values), so a save after a conflict tells the editor's changes from theirs.
+    # (`opened`), so a save after a conflict tells the editor's changes from theirs.
     OPENED_FIELDS = ("publish_at", "unpublish_at", "provider")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.OPENED_FIELDS:
-            if name in self.fields:
-                self.fields[name].show_hidden_initial = True
         if self.instance.pk:
+            shown = {name: _comparable(getattr(self.instance, name)) for name in self.OPENED_FIELDS}
+            self.fields["opened"].initial = json.dumps(shown, cls=DjangoJSONEncoder)
             self.fields["version"].initial = self.instance.version
             self.fields["topic_names"].initial = ", ".join(topic.name for topic in self.instance.topic_list)
 
@@ -200,7 +203,7 @@ class ArticleAdminForm(forms.ModelForm):
             lines.append(f"{label}: theirs “{_shown(theirs[name])}”, yours “{_shown(cleaned.get(name))}”")
         for name in self.OPENED_FIELDS:
             opened = self._opened(name) if name in self.fields else UNKNOWN
-            if opened is not UNKNOWN and opened != getattr(current, name):
+            if opened is not UNKNOWN and opened != _comparable(getattr(current, name)):
                 label = self.fields[name].label or name
                 lines.append(f"{label}: theirs “{_shown(getattr(current, name))}”, yours “{_shown(cleaned.get(name))}”")
         detail = " ".join(
@@ -220,21 +223,20 @@ class ArticleAdminForm(forms.ModelForm):
         raise ValidationError(" ".join(detail.split()), code="stale")
 
     def _opened(self, name):
-        """The value an OPENED_FIELDS field had when the form was opened (its hidden initial value), or UNKNOWN."""
-        field, initial_name = self.fields[name], self.add_initial_prefix(name)
-        widget = field.hidden_widget()
-        if widget.value_omitted_from_data(self.data, self.files, initial_name):
-            return UNKNOWN
+        """The value (_comparable) an OPENED_FIELDS field had when the form was opened, or UNKNOWN."""
         try:
-            return field.clean(self._widget_data_value(widget, initial_name))
-        except ValidationError:
+            value = json.loads(self.data.get(self.add_prefix("opened")) or "{}").get(name, UNKNOWN)
+            if isinstance(value, str):
+                value = datetime.datetime.fromisoformat(value)
+        except (ValueError, TypeError, AttributeError):
             return UNKNOWN
+        return value
 
     def _keep_theirs_where_untouched(self, cleaned, base_version):
         """After a conflict: the fields the editor left as they opened them take the newer values."""
         for name in self.OPENED_FIELDS:
             opened = self._opened(name) if name in cleaned and name in self.fields else UNKNOWN
-            if opened is not UNKNOWN and name not in self.changed_data:
+            if opened is not UNKNOWN and opened == _comparable(cleaned[name]):
                 cleaned[name] = getattr(self.instance, name)
         base = _content_at(self.instance, base_version)
         if base is None:
@@ -346,6 +348,13 @@ def _form_values(article):
     values = {name: getattr(article, name) for name in CONTENT_NAMES if name != "topic_names"}
     values["topic_names"] = [topic.name for topic in article.topic_list]
     return values
+
+
+def _comparable(value):
+    """A value of OPENED_FIELDS as the form shows it: a time to the second, an outlet by its id."""
+    if isinstance(value, datetime.datetime):
+        return value.replace(microsecond=0)
+    return getattr(value, "pk", value)
 
 
 def _same(content_value, form_value):

@@ -43,10 +43,22 @@ def shown_domain(url):
 
 
 def _mixes_scripts(label):
-    scripts = {unicodedata.name(c, "?").split()[0] for c in label if c.isalpha() and not c.isascii()}
+    scripts = {_script(c) for c in label if c.isalpha() and not c.isascii()}
     if any(c.isascii() and c.isalpha() for c in label):
         scripts.add("LATIN")
+    if "HAN" in scripts:
+        # Japanese, Chinese and Korean names mix Han with their own scripts and Latin, as browsers allow.
+        scripts.discard("LATIN")
     return len(scripts) > 1
+
+
+# Scripts written together with Han characters, one family here.
+_HAN_FAMILY = frozenset({"CJK", "HIRAGANA", "KATAKANA", "KATAKANA-HIRAGANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC"})
+
+
+def _script(character):
+    script = unicodedata.name(character, "?").split()[0]
+    return "HAN" if script in _HAN_FAMILY else script
 
 
 def _ascii_label(label):

@@ -96,7 +96,9 @@ class FreshTablesMixin:
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if "data" in kwargs and obj is not None and obj.pk:
+        # Rows are written anew only with a new version of the story: a form of the version it is
+        # at needs no look.
+        if "data" in kwargs and obj is not None and obj.pk and request.POST.get("version") != str(obj.version):
             posted = {
                 value for key, value in request.POST.items() if key.startswith(f"{prefix}-") and key.endswith("-id")
             }

@@ -439,6 +439,6 @@ def change_summary(form, change):
     labels = [
         str(form.fields[name].label or name).lower()
         for name in form.changed_data
-        if name not in ("version", "base_version")
+        if name not in ("version", "base_version", "opened")
     ]
     return f"Changed {', '.join(labels)}." if labels else "Saved without changes."

@@ -43,13 +43,15 @@ def conditional(view):
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        # The validators first: a change committed while the view runs must not give its older
+        # answer the newer ETag (every later check would then be "not modified").
+        etag, last_modified = quote_etag(_etag(request)), _last_modified(request)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
         response = view(request, *args, **kwargs)
         if request.method not in ("GET", "HEAD") or not 200 <= response.status_code < 300:
             return response
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        etag, last_modified = quote_etag(_etag(request)), _last_modified(request)
-        timestamp = int(last_modified.timestamp()) if last_modified else None
         response.headers.setdefault("ETag", etag)
         if timestamp is not None:
             response.headers.setdefault("Last-Modified", http_date(timestamp))

@@ -152,8 +152,12 @@ class _FixtureLoader(_SafeLoader):
         # A date is kept however it is written, but in a date field: an unknown key's goes through
         # JSON as text and would come back quoted.
         if (kind is dt.datetime or kind is dt.date) and not date_field or plain_text(value) != node.value:
-            self.verbatim += 1
-            return _Kept(value, node.value)
+            # Only a plain scalar on one line that YAML typed from its text alone: a tagged or
+            # quoted one's text (!!float "1", !!null "...") is not what the file wrote.
+            written = self.source[node.start_mark.index : node.end_mark.index]
+            if not node.style and written == node.value and "\n" not in written:
+                self.verbatim += 1
+                return _Kept(value, written)
         return value
 
     def double_quoted(self, node):

@@ -277,3 +277,21 @@ def test_an_api_reimport_merges_three_ways_and_reports_the_conflict(editorial_gr
     article.refresh_from_db()
     # The editor's title stands, the file's other change lands.
     assert (article.title, article.heat) == ("Editor's title", 40)
+
+
+def test_a_story_published_while_the_list_is_built_is_not_hidden_behind_a_304(api, monkeypatch):
+    from articles.api import views
+
+    make_article(title="First")
+    original = views.StoryListView.list
+
+    def list_then_a_colleague_publishes(self, request, *args, **kwargs):
+        response = original(self, request, *args, **kwargs)
+        make_article(title="Published meanwhile")  # another process commits now
+        return response
+
+    monkeypatch.setattr(views.StoryListView, "list", list_then_a_colleague_publishes)
+    first = api.get("/api/stories/")
+    monkeypatch.setattr(views.StoryListView, "list", original)
+    assert "Published meanwhile" not in first.content.decode()
+    assert api.get("/api/stories/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200

@@ -386,6 +386,17 @@ def test_numbers_booleans_nulls_and_dates_come_back_as_the_file_wrote_them(tmp_p
     assert import_paths([tmp_path / "in"]).unchanged == 1
 
 
+@pytest.mark.parametrize(
+    "line",
+    ['note: !!null "\\nwebUrl: https://evil.example/x\\nsecured: \\"paid\\""', 'x: !!float "1"', 'x: !!float "010"'],
+)
+def test_a_tagged_value_is_written_again_as_its_value_never_as_the_text_inside_its_quotes(line):
+    story = parse_story(f'---\ntitle: "T"\noriginalUrl: "https://example.com/a"\n{line}\n---\nBody\n', filename="s.md")
+    again = parse_story(render_story(story), filename="s.md")
+    assert (again.extra, again.web_url, again.secured, again.body) == (story.extra, "", story.secured, "Body\n")
+    assert [type(value) for value in again.extra.values()] == [type(value) for value in story.extra.values()]
+
+
 # Any character, written in any of YAML's double-quoted forms
 _SHORT_ESCAPES = {
     "\0": ["\\0"],

@@ -157,6 +157,7 @@ def test_related_coverage_names_its_outlet_only_when_the_link_is_on_its_domain(c
         ("https://www.micrоsoft.com/phish", "xn--micrsoft-qbh.com"),  # a Cyrillic "о" among Latin letters
         ("https://bücher.de/x", "bücher.de"),
         ("https://пример.рф/", "пример.рф"),
+        ("https://日本語ドメイン.jp/", "日本語ドメイン.jp"),  # Han and Katakana, as Japanese is written
         ("https://www.nytimes.com/a", "nytimes.com"),
     ],
 )

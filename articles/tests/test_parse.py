@@ -171,6 +171,11 @@ def test_only_http_and_https_urls_are_data(key, url, expected):
     assert f"{key}: " in message and expected in message
 
 
+def test_a_domain_may_end_with_the_roots_dot():
+    text = '---\ntitle: "A"\noriginalUrl: "https://e.example/a"\nprovider:\n  name: E\n  domain: example.com.\n---\n'
+    assert parse(text).provider.domain == "example.com."
+
+
 def test_a_backslash_in_a_urls_query_is_data():
     text = '---\ntitle: "A"\noriginalUrl: "https://example.com/a?q=C:\\\\temp#x\\\\y"\n---\n'
     assert parse_story(text, filename="story.md").original_url == "https://example.com/a?q=C:\\temp#x\\y"

@@ -496,6 +496,21 @@ def test_saving_again_after_a_conflict_keeps_a_colleagues_new_end_of_publication
     assert (article.title, article.unpublish_at, article.provider) == ("My title", ends, other)
 
 
+def test_saving_again_after_a_conflict_keeps_the_end_of_publication_the_editor_typed(imported, admin_client):
+    _, article = imported
+    opened = admin_client.get(_change(article, None)[0])
+    mine, theirs = ((timezone.now() + dt.timedelta(days=days)).replace(microsecond=0) for days in (10, 3))
+    local = timezone.localtime(mine)
+    typed = {"unpublish_at_0": local.strftime("%Y-%m-%d"), "unpublish_at_1": local.strftime("%H:%M:%S")}
+    Article.objects.filter(pk=article.pk).update(unpublish_at=theirs, version=F("version") + 1)
+
+    refused = admin_client.post(*_change(article, page_data(opened, title="My title", **typed)))
+    assert refused.status_code == 200
+    assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
+    article.refresh_from_db()
+    assert (article.title, article.unpublish_at) == ("My title", mine)
+
+
 def test_a_form_opened_before_an_import_rewrote_its_tables_can_still_be_saved(imported, admin_client):
     path, article = imported
     opened = admin_client.get(_change(article, None)[0])
