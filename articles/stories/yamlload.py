@@ -151,7 +151,12 @@ class _FixtureLoader(_SafeLoader):
             return value
         # A date is kept however it is written, but in a date field: an unknown key's goes through
         # JSON as text and would come back quoted.
-        if (kind is dt.datetime or kind is dt.date) and not date_field or plain_text(value) != node.value:
+        # A date field's column holds a date and a time: a day alone is kept as the file wrote it.
+        if (
+            (kind is dt.datetime or kind is dt.date)
+            and (not date_field or kind is dt.date)
+            or (plain_text(value) != node.value)
+        ):
             # Only a plain scalar on one line that YAML typed from its text alone: a tagged or
             # quoted one's text (!!float "1", !!null "...") is not what the file wrote.
             written = self.source[node.start_mark.index : node.end_mark.index]

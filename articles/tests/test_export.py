@@ -351,6 +351,10 @@ updated: 2021-02-12T19:32:00.123456Z
 day: 2021-02-12
 quoted: "2021-02-12T19:25:00Z"
 
+nulls:
+  -
+  - 1
+
 provider:
   name: Example
   domain: example.com
@@ -374,7 +378,15 @@ related:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "date", ["2021-02-12T19:25:00Z", "2021-02-12T19:25:00.000Z", "2021-02-12T20:25:00+01:00", '"2021-02-12T19:25:00Z"']
+    "date",
+    [
+        "2021-02-12T19:25:00Z",
+        "2021-02-12T19:25:00.000Z",
+        "2021-02-12T20:25:00+01:00",
+        '"2021-02-12T19:25:00Z"',
+        "2021-02-12",
+        "2021-02-12 19:25:00",
+    ],
 )
 def test_numbers_booleans_nulls_and_dates_come_back_as_the_file_wrote_them(tmp_path, date):
     # YAML reads 1.10 as 1.1, 0123 as 83, yes as true, ~ as null; other feeds write dates their own way.
