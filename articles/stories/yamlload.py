@@ -13,7 +13,7 @@ import datetime as dt
 import yaml
 
 from .data import DEFAULT_LIMITS, FixtureError, Limits
-from .quoting import double_quoted, needs_escape, plain_text
+from .quoting import double_quoted, looks_like_a_date, needs_escape, plain_text
 
 try:  # The C parser is about 15 times faster on a typical story.
     from yaml import CSafeLoader as _SafeLoader
@@ -137,7 +137,7 @@ class _FixtureLoader(_SafeLoader):
             if node.style != '"' or (
                 self.source.find("\\", node.start_mark.index, node.end_mark.index) < 0
                 and not needs_escape(value)
-                and not _looks_like_a_date(value)
+                and not looks_like_a_date(value)
             ):
                 return value
             return self.double_quoted(node)
@@ -171,7 +171,7 @@ class _FixtureLoader(_SafeLoader):
         # A string folded over several lines is written again on one line: its
         # line breaks depend on the indentation, which an export may change.
         # A date in quotes is kept so: the exporter writes a date field's value plain.
-        if "\n" in source or (source == double_quoted(node.value) and not _looks_like_a_date(node.value)):
+        if "\n" in source or (source == double_quoted(node.value) and not looks_like_a_date(node.value)):
             return node.value
         self.verbatim += 1
         value = Verbatim(node.value)
@@ -229,10 +229,6 @@ if _FixtureLoader.yaml_path_resolvers:  # pragma: no cover - resolve() gives quo
 _FixtureLoader.add_constructor("tag:yaml.org,2002:map", _FixtureLoader.construct_fixture_mapping)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:seq", _FixtureLoader.construct_fixture_sequence)
 _FixtureLoader.add_constructor("tag:yaml.org,2002:timestamp", _FixtureLoader.construct_fixture_timestamp)
-
-
-def _looks_like_a_date(text):
-    return len(text) >= 10 and text[4:5] == "-" and text[:4].isdigit()
 
 
 def _refuse_tag(loader, node):
