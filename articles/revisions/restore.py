@@ -102,11 +102,13 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
         topics = ensure_topics(story.topics)
         watch = watch_publication([article.pk])
         upsert_stories([item], providers=providers)
-        if decided:
-            Article.objects.filter(pk=article.pk).update(reviewed_by=user, reviewed_at=item.state["status_changed_at"])
-        if item.state.get("published"):
-            # Live again: an end of publication already passed would take it down at the schedule's next run.
-            Article.objects.filter(pk=article.pk, unpublish_at__lte=timezone.now()).update(unpublish_at=None)
+        # What the import's upsert does not write: who decided, and an end of publication already
+        # passed, which would take a story live again down at the schedule's next run.
+        after = {"reviewed_by": user, "reviewed_at": item.state["status_changed_at"]} if decided else {}
+        if item.state.get("published") and article.unpublish_at and article.unpublish_at <= timezone.now():
+            after["unpublish_at"] = None
+        if after:
+            Article.objects.filter(pk=article.pk).update(**after)
         replace_children([item], providers=providers, topics=topics)
         stories_changed([article.pk])
         watch.changed()
