@@ -395,7 +395,7 @@ from .pagecache_models import ContentChanges  # noqa: E402, F401
 from .pings_models import WebhookDelivery, WebhookSubscription  # noqa: E402, F401
 from .previews_models import PreviewLink, PreviewVisit  # noqa: E402, F401
 from .ranking_models import RankOverride  # noqa: E402, F401
-from .revisions.models import Revision  # noqa: E402, F401
+from .revisions.models import Deletion, Revision  # noqa: E402, F401
 
 # SQLite's full-text index (articles.search_index), registered with the app's other models.
 from .search_index import SearchEntry  # noqa: E402, F401

@@ -4,4 +4,4 @@ topics, providers, intake rules (intake.py), and other apps' admins made strict 
 Django's autodiscovery imports this package; importing the modules registers their admins.
 """
 
-from . import intake, jobs, others, providers, stories, topics, webhooks  # noqa: F401
+from . import deletions, intake, jobs, others, providers, stories, topics, webhooks  # noqa: F401

@@ -70,6 +70,19 @@ class StrictModelAdmin(admin.ModelAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class ReadOnlyAdmin(StrictModelAdmin):
+    """A record nobody adds, edits or deletes in the admin: a log, a trace."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class EstimatedCountPaginator(Paginator):
     """Counts exactly, except the whole of a large table on PostgreSQL; picks a page's ids before its rows.
 

@@ -11,7 +11,7 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from ..jobs.models import PeriodicJob, UploadJob
-from .changelist import StrictModelAdmin
+from .changelist import ReadOnlyAdmin, StrictModelAdmin
 
 admin.site.unregister(DBTaskResult)
 
@@ -43,17 +43,6 @@ class JobQueueAdmin(StrictModelAdmin, DBTaskResultAdmin):
         self.message_user(request, f"Enqueued {len(failed)} job(s) again.", messages.SUCCESS)
         if skipped:
             self.message_user(request, f"{skipped} job(s) had not failed and were left alone.", messages.WARNING)
-
-
-class ReadOnlyAdmin(StrictModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PeriodicJob)

@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import F, Prefetch, Window
 from django.db.models.functions import RowNumber
 from django.template.response import TemplateResponse
@@ -20,6 +21,7 @@ from .. import editorial
 from ..forms import AddTopicForm, ArticleAdminForm, SetCategoryForm
 from ..images.uploads import store_uploaded_image
 from ..models import Article, Image, Revision
+from ..revisions.deletions import record_deletions
 from ..revisions.snapshots import record_revisions
 from ..services import stories_changed, watch_publication
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
@@ -339,13 +341,14 @@ class ArticleAdmin(
         record_revisions([form.instance.pk], user=request.user, source=source, message=message)
 
     def delete_model(self, request, obj):
-        pk = obj.pk
-        super().delete_model(request, obj)
-        stories_changed([pk])
+        self.delete_queryset(request, Article.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request, queryset):
         ids = list(queryset.values_list("pk", flat=True))
-        super().delete_queryset(request, queryset)
+        with transaction.atomic():
+            # Recorded (Deleted stories), or the next import of their files would bring them back.
+            record_deletions(ids, user=request.user)
+            super().delete_queryset(request, queryset)
         stories_changed(ids)
 
     # --- Actions -------------------------------------------------------------

@@ -23,7 +23,7 @@ from ..images.fetch import check_url
 from ..jobs.pings import retry_now
 from ..pings_models import EVENTS, WebhookDelivery, WebhookSubscription
 from ..tasks import retry_webhooks
-from .changelist import StrictModelAdmin
+from .changelist import ReadOnlyAdmin, StrictModelAdmin
 
 _SHOWN = "newsroom_webhook_secret"
 
@@ -140,7 +140,7 @@ class WebhookSubscriptionAdmin(StrictModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(StrictModelAdmin):
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
     """The delivery log: one row per story, event and webhook, with its attempts."""
 
     list_display = [
@@ -178,15 +178,6 @@ class WebhookDeliveryAdmin(StrictModelAdmin):
         "pretty_payload",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         # Sending again is a write: for those who may change deliveries.

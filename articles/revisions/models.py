@@ -111,3 +111,57 @@ class Revision(models.Model):
     def base_content(self):
         """What the file said: the base of the next import's merge."""
         return self.upstream if self.upstream is not None else self.content
+
+
+class Deletion(models.Model):
+    """A story deleted in the admin: who deleted it and when, and what it was, so that neither is lost.
+
+    An import finds a story by its address (Article.url_key): without this,
+    the next import of the story's file would bring it back as though it
+    were new, and the decision would be lost without a trace. The story's
+    revisions go with it; its last content stays here, and a restore
+    (articles.revisions.deletions) brings the story back from it.
+    """
+
+    url_key = models.CharField(max_length=2000, unique=True)
+    title = models.TextField()
+    # The deleted row's id: what the admin's log of the deletion names.
+    story_id = models.PositiveBigIntegerField()
+    was_published = models.BooleanField(default=False)
+    # Its last content, and for the merges of imports after a restore: what its last import
+    # wrote (the base) and the hash of that file (an unchanged file then leaves it be).
+    content_data = models.BinaryField()
+    base_data = models.BinaryField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-deleted_at", "-id"]
+        verbose_name = "deleted story"
+        indexes = [models.Index(fields=["-deleted_at"], name="deletion_by_date")]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def at(cls, url_keys):
+        """{url_key: Deletion} of the stories deleted at these addresses: what an import leaves out."""
+        if not url_keys:
+            return {}
+        found = cls.objects.filter(url_key__any_of=url_keys).select_related("deleted_by")
+        return {deletion.url_key: deletion for deletion in found.defer("content_data", "base_data")}
+
+    @property
+    def content(self):
+        return unpack(self.content_data)
+
+    @property
+    def base(self):
+        return unpack(self.base_data) if self.base_data is not None else None
+
+    @property
+    def deleted_by_name(self):
+        return self.deleted_by.get_username() if self.deleted_by else "a user since removed"

@@ -81,9 +81,12 @@ class StoryContents:
     base: dict = field(default_factory=dict)  # {story id: content of its last import}
 
 
-def plan_batch(batch, existing, *, contents, overwrite_editorial=False, may_publish=True) -> BatchPlan:
+def plan_batch(batch, existing, *, contents, deleted=None, overwrite_editorial=False, may_publish=True) -> BatchPlan:
     """Plan [NamedStory] against `existing`, {url_key: Article} of the stories already there.
 
+    A file of a story deleted in the admin (`deleted`: {url_key: Deletion})
+    is left out, with a warning naming who deleted it, unless the caller
+    overwrites editors' decisions.
     An updated story is the three-way merge of its file with the editor's
     changes since its last import (`contents`: StoryContents). Without
     `may_publish` (an importer who is not an editor), new stories arrive
@@ -95,6 +98,9 @@ def plan_batch(batch, existing, *, contents, overwrite_editorial=False, may_publ
         article = existing.get(story.url_key)
         result = FileResult(name, CREATED, warnings=list(story.warnings))
         kept = {}
+        deletion = (deleted or {}).get(story.url_key) if article is None else None
+        if deletion is not None:
+            _deleted(deletion, result, overwrite=overwrite_editorial)
         if article is not None:
             result.article_id = article.pk
             if article.content_hash == story.content_hash:
@@ -121,6 +127,18 @@ def plan_batch(batch, existing, *, contents, overwrite_editorial=False, may_publ
         else:
             plan.to_write.append(planned)
     return plan
+
+
+def _deleted(deletion, result, *, overwrite):
+    """A file of a story deleted in the admin: left out (nothing written), or imported again by an overwrite."""
+    who = f"{result.path}: deleted by {deletion.deleted_by_name} on {deletion.deleted_at:%Y-%m-%d %H:%M} UTC"
+    if overwrite:
+        result.warnings.append(f"{who}: imported again, as --overwrite-editorial asks")
+    else:
+        result.status = UNCHANGED
+        result.warnings.append(
+            f"{who}: not imported again (restore it under Deleted stories, or use --overwrite-editorial)"
+        )
 
 
 def _merge(article, story, result, contents, *, overwrite):

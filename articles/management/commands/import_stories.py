@@ -20,7 +20,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite-editorial",
             action="store_true",
-            help="take the files' values even where an editor changed them (title, topics, published, quality...)",
+            help=(
+                "take the files' values even where an editor changed them (title, topics, published, quality...),"
+                " and import again stories deleted in the admin"
+            ),
         )
         parser.add_argument(
             "--strict",

@@ -1,0 +1,58 @@
+"""Deleted stories: who deleted each and when, read-only, with a restore (articles.revisions.deletions)."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import Deletion
+from ..revisions.deletions import restore_deletion
+from ..templatetags.newsroom import http_url
+from .changelist import ReadOnlyAdmin
+
+
+@admin.register(Deletion)
+class DeletionAdmin(ReadOnlyAdmin):
+    """The trace of a decision: nobody edits or forgets one; a restore (or an overwriting import) ends it."""
+
+    list_display = ["title", "address", "was_published", "deleted_by", "deleted_at"]
+    list_select_related = ["deleted_by"]
+    search_fields = ["title", "url_key"]
+    date_hierarchy = "deleted_at"
+    fields = ["title", "url_key", "story_id", "was_published", "deleted_by", "deleted_at"]
+    readonly_fields = fields
+    actions = ["restore"]
+
+    def has_restore_permission(self, request):
+        # Whoever may delete stories may take a deletion back.
+        return request.user.has_perm("articles.delete_article")
+
+    @admin.display(description="address", ordering="url_key")
+    def address(self, obj):
+        href = http_url(obj.url_key)
+        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', href, obj.url_key) if href else obj.url_key
+
+    @admin.action(description="Restore the selected stories (they wait for an editor)", permissions=["restore"])
+    def restore(self, request, queryset):
+        if not self.has_restore_permission(request):
+            raise PermissionDenied
+        for deletion in queryset.select_related("deleted_by"):
+            try:
+                article = restore_deletion(deletion, user=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"“{deletion.title}”: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            self.log_addition(request, article, f"Restored after its deletion by {deletion.deleted_by_name}.")
+            self.message_user(
+                request,
+                format_html(
+                    '“{}” is back, waiting for an editor: <a href="{}">open it</a>.',
+                    article.title,
+                    reverse("admin:articles_article_change", args=[article.pk]),
+                ),
+                messages.SUCCESS,
+            )
+
+    def get_queryset(self, request):
+        # The list never needs a deleted story's content, the largest column.
+        return super().get_queryset(request).defer("content_data")
