@@ -220,12 +220,14 @@ class Article(models.Model):
             models.Index(fields=["category", "-published_at", "-id"], name="article_by_category"),
             # Provider analytics' figures over a date range, from this index alone (rows are ~6 KB).
             models.Index(fields=ANALYTICS_COLUMNS, name="article_provider_figures"),
-            # Article.objects.freshness(), on every public request that is not memoised:
-            # the schedule's times ride along, so it is read from the index alone.
+            # Article.objects.freshness(), once a second in each process: the schedule's times ride
+            # along, so it is read from the index alone. SQLite (3.40) counts an index as covering
+            # only if it holds every column the query names, `published` of its WHERE included:
+            # without it, the planner read each row from the table, three times the time.
             models.Index(
-                fields=["updated_at", "publish_at", "unpublish_at"],
+                fields=["published", "updated_at", "publish_at", "unpublish_at"],
                 condition=Q(published=True),
-                name="article_published_updated",
+                name="article_published_freshness",
             ),
             # The admin's broken-sources filter and count: few stories, so a small index.
             models.Index(

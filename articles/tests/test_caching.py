@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import pagecache
@@ -153,3 +155,14 @@ def test_cached_pages_are_kept_per_host_and_scheme(client, settings):
     assert '<link rel="canonical" href="http://a.example/">' in page
     secure = client.get("/", HTTP_HOST="a.example", secure=True).content.decode()
     assert '<link rel="canonical" href="https://a.example/">' in secure
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's query plan")
+def test_the_freshness_is_read_from_an_index_alone():
+    make_article(published=True)
+    with CaptureQueriesContext(connection) as queries:
+        Article.objects.freshness()
+    (query,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        plan = " ".join(str(row[-1]) for row in cursor.execute(f"EXPLAIN QUERY PLAN {query['sql']}").fetchall())
+    assert "SCAN articles_article USING COVERING INDEX article_published_freshness" in plan
