@@ -34,12 +34,17 @@ def link_host(url):
 def shown_domain(url):
     """The host as a reader recognises it: "www.nytimes.com" -> "nytimes.com".
 
-    A label that mixes scripts ("micrоsoft" with a Cyrillic о) is shown in its
-    ASCII form (xn--...), as browsers show it: in Unicode it would read as the
-    name it imitates.
+    A label that mixes scripts ("micrоsoft" with a Cyrillic о), or is written
+    only in Cyrillic or Greek letters that look Latin ("аррӏе" under .com), is
+    shown in its ASCII form (xn--...), as browsers show it: in Unicode it would
+    read as the name it imitates.
     """
-    host = link_host(url).removeprefix("www.")
-    return ".".join(_ascii_label(label) if _mixes_scripts(label) else label for label in host.split("."))
+    labels = link_host(url).removeprefix("www.").split(".")
+    latin_zone = labels[-1].isascii()
+    return ".".join(
+        _ascii_label(label) if _mixes_scripts(label) or (latin_zone and _looks_latin(label)) else label
+        for label in labels
+    )
 
 
 def _mixes_scripts(label):
@@ -50,6 +55,16 @@ def _mixes_scripts(label):
         # Japanese, Chinese and Korean names mix Han with their own scripts and Latin, as browsers allow.
         scripts.discard("LATIN")
     return len(scripts) > 1
+
+
+# Cyrillic and Greek letters read as Latin ones (а, с, ԁ, е, һ, і, ј, ӏ, о, р, ԛ, ѕ, ԝ, х, у; α, ι, κ, ν, ο, ρ,
+# υ, χ, ϲ): a name of them alone imitates a Latin one. Browsers show such a name in ASCII under a
+# Latin top-level domain; under .рф or .ελ it is an ordinary name.
+_LATIN_LOOKALIKES = frozenset("асԁеһіјӏорԛѕԝхуүѵҽ" + "αικνορυχϲ")
+
+
+def _looks_latin(label):
+    return not label.isascii() and all(c in _LATIN_LOOKALIKES or c.isdigit() or c == "-" for c in label)
 
 
 # Scripts written together with Han characters, one family here.

@@ -155,11 +155,15 @@ def test_related_coverage_names_its_outlet_only_when_the_link_is_on_its_domain(c
     "url, shown",
     [
         ("https://www.micrоsoft.com/phish", "xn--micrsoft-qbh.com"),  # a Cyrillic "о" among Latin letters
+        ("https://аррӏе.com/", "xn--80ak6aa92e.com"),  # Cyrillic alone, every letter a Latin look-alike
+        ("https://ѕсоре-2.com/", f"xn--{'ѕсоре-2'.encode('punycode').decode()}.com"),
+        ("https://почта.com/", "почта.com"),  # Cyrillic that reads as Cyrillic
+        ("https://аррӏе.рф/", "аррӏе.рф"),  # under a Cyrillic domain, Cyrillic names are expected
         ("https://bücher.de/x", "bücher.de"),
         ("https://пример.рф/", "пример.рф"),
         ("https://日本語ドメイン.jp/", "日本語ドメイン.jp"),  # Han and Katakana, as Japanese is written
         ("https://www.nytimes.com/a", "nytimes.com"),
     ],
 )
-def test_a_host_that_mixes_scripts_is_shown_as_browsers_show_it(url, shown):
+def test_a_host_that_could_imitate_another_is_shown_as_browsers_show_it(url, shown):
     assert outlet_name(url) == shown
