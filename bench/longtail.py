@@ -9,7 +9,7 @@ be served from the cache.
 
 import random
 import sqlite3
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 FILTER_COMBINATIONS = 200
 
@@ -54,10 +54,11 @@ def newsroom_paths(database, *, seed=1):
         combinations.add("/?" + urlencode(sorted(query.items())))
     # Pages of the main listing; a filtered listing's later pages may not exist.
     pages = [f"/?page={page}" for page in range(2, max(len(stories) // 20, 2) + 1)]
+    # Slugs may be in any script (a Greek or Chinese headline's): sent percent-encoded, as browsers send them.
     return [
-        *(f"/stories/{slug}/" for slug in stories),
+        *(f"/stories/{quote(slug)}/" for slug in stories),
         *pages,
-        *(f"/topics/{slug}/" for slug in topics),
-        *(f"/providers/{slug}/" for slug in providers),
+        *(f"/topics/{quote(slug)}/" for slug in topics),
+        *(f"/providers/{quote(slug)}/" for slug in providers),
         *sorted(combinations),
     ]

@@ -21,6 +21,7 @@ import pstats
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -39,7 +40,8 @@ def environ(path):
     path, _, query = path.partition("?")
     return {
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
+        # WSGI's PATH_INFO: the path decoded, its UTF-8 bytes as Latin-1 (PEP 3333).
+        "PATH_INFO": unquote(path).encode("utf-8").decode("latin-1"),
         "QUERY_STRING": query,
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",

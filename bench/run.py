@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -231,10 +232,10 @@ class Bench:
         return {
             "listing page 1": "/",
             "listing, deep page": f"/?page={deep}",
-            "topic page": f"/topics/{topic}/",
-            "filtered listing": f"/?topic={topic}&top=on",
-            "searched listing": f"/?q={word}",
-            "story page": f"/stories/{slug}/",
+            "topic page": f"/topics/{quote(topic)}/",
+            "filtered listing": f"/?topic={quote(topic)}&top=on",
+            "searched listing": f"/?q={quote(word)}",
+            "story page": f"/stories/{quote(slug)}/",
             "latest feed": "/feeds/rss/",
         }
 
