@@ -13,10 +13,12 @@ from datetime import MAXYEAR, MINYEAR
 from urllib.parse import urlencode
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -61,6 +63,29 @@ class StrictModelAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return StrictChangeList
+
+    def response_action(self, request, queryset):
+        # Django filters the list by the posted ids as they came: a word, or a number past the
+        # database's integers, failed the whole request when the action read its rows.
+        if not self.valid_selection(request):
+            self.message_user(request, "The selection holds something that is not a row of this list.", "error")
+            return None
+        return super().response_action(request, queryset)
+
+    def valid_selection(self, request):
+        """Whether every id an action was posted with could be a row's."""
+        return all(self._is_id(value) for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+
+    def _is_id(self, value):
+        field = self.model._meta.pk
+        try:
+            value = field.to_python(value)
+        except ValidationError:
+            return False
+        if isinstance(value, int):
+            low, high = connections[router.db_for_read(self.model)].ops.integer_field_range(field.get_internal_type())
+            return (low is None or value >= low) and (high is None or value <= high)
+        return True
 
     def get_search_results(self, request, queryset, search_term):
         # The list's search box is a form that refuses a NUL; the autocomplete

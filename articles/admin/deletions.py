@@ -2,6 +2,7 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -15,11 +16,15 @@ from .changelist import ReadOnlyAdmin
 class DeletionAdmin(ReadOnlyAdmin):
     """The trace of a decision: nobody edits or forgets one; a restore (or an overwriting import) ends it."""
 
-    list_display = ["title", "address", "was_published", "deleted_by", "deleted_at"]
-    list_select_related = ["deleted_by"]
+    list_display = ["title", "address", "was_published", "deleted_by", "deleted_at", "restored"]
+    list_select_related = ["deleted_by", "restored_by"]
+    list_filter = [("restored_at", admin.EmptyFieldListFilter)]
     search_fields = ["title", "url_key"]
     date_hierarchy = "deleted_at"
-    fields = ["title", "url_key", "story_id", "was_published", "deleted_by", "deleted_at"]
+    fields = [
+        *("title", "url_key", "slug", "story_id", "was_published", "deleted_by", "deleted_at"),
+        *("restored", "revisions_kept"),
+    ]
     readonly_fields = fields
     actions = ["restore"]
 
@@ -32,7 +37,18 @@ class DeletionAdmin(ReadOnlyAdmin):
         href = http_url(obj.url_key)
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', href, obj.url_key) if href else obj.url_key
 
-    @admin.action(description="Restore the selected stories (they wait for an editor)", permissions=["restore"])
+    @admin.display(description="restored")
+    def restored(self, obj):
+        if obj.restored_at is None:
+            return "—"
+        who = obj.restored_by.get_username() if obj.restored_by else "a user since removed"
+        return f"{obj.restored_at:%Y-%m-%d %H:%M} by {who}"
+
+    @admin.display(description="revisions kept")
+    def revisions_kept(self, obj):
+        return obj.revisions.count()
+
+    @admin.action(description="Restore the selected stories (held for an editor)", permissions=["restore"])
     def restore(self, request, queryset):
         if not self.has_restore_permission(request):
             raise PermissionDenied
@@ -42,11 +58,17 @@ class DeletionAdmin(ReadOnlyAdmin):
             except ValidationError as error:
                 self.message_user(request, f"“{deletion.title}”: {' '.join(error.messages)}", messages.ERROR)
                 continue
+            except IntegrityError:
+                # A story took its address or slug meanwhile (an import, a colleague): nothing was written.
+                self.message_user(
+                    request, f"“{deletion.title}”: another story took its place meanwhile; try again.", messages.ERROR
+                )
+                continue
             self.log_addition(request, article, f"Restored after its deletion by {deletion.deleted_by_name}.")
             self.message_user(
                 request,
                 format_html(
-                    '“{}” is back, waiting for an editor: <a href="{}">open it</a>.',
+                    '“{}” is back, held for an editor: <a href="{}">open it</a>.',
                     article.title,
                     reverse("admin:articles_article_change", args=[article.pk]),
                 ),

@@ -230,11 +230,12 @@ class ArticleAdmin(
 
     def response_action(self, request, queryset):
         """A bulk action leaves out the rows that changed since the list was loaded, and says so."""
-        selected = [pk for pk in request.POST.getlist(ACTION_CHECKBOX_NAME) if pk.isascii() and pk.isdigit()]
-        stale = stale_rows(request.POST, [int(pk) for pk in selected][:1000])
-        if stale:
-            self.message_user(request, stale_message(list(stale.values())), messages.WARNING)
-            queryset = queryset.exclude(pk__in=stale)
+        if self.valid_selection(request):  # else the list says so (StrictModelAdmin)
+            selected = [int(pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)]
+            stale = stale_rows(request.POST, selected[:1000])
+            if stale:
+                self.message_user(request, stale_message(list(stale.values())), messages.WARNING)
+                queryset = queryset.exclude(pk__in=stale)
         return super().response_action(request, queryset)
 
     def get_changelist_formset(self, request, **kwargs):

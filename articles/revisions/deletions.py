@@ -1,17 +1,20 @@
 """
-Deleting a story keeps the decision and a way back (articles.revisions.models.Deletion).
+Deleting a story keeps the decision, its trace and a way back (articles.revisions.models.Deletion).
 
 - record_deletions(): before stories are deleted, in the same transaction,
-  who deleted each one, when, and its last content.
+  who deleted each one, when, and its last content; its revisions are kept,
+  detached, and its importers' changes still waiting are turned down.
 - The import leaves a deleted story's file out, with a warning naming who
-  deleted it (articles.stories.plan); `--overwrite-editorial` imports it again.
-- restore_deletion(): the story back from its last content, as a revision of
-  the user who restored it. It waits for an editor: whether it is shown again
-  is a decision of its own, and the state it had went with its row.
+  deleted it (articles.stories.plan), whatever it is asked to overwrite: a
+  deletion is ended only by a restore, by someone who may delete stories.
+- restore_deletion(): the story back from its last content, at its address
+  and its slug, with its revisions, held for an editor (whether it is shown
+  again is a decision of its own), as a revision of the user who restored it.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from ..models import Article, Deletion, Revision
@@ -20,60 +23,68 @@ from ..stories.children import replace_children
 from ..stories.plan import PlannedStory
 from ..stories.references import ensure_providers, ensure_topics
 from ..stories.report import CREATED, FileResult
-from ..stories.write import upsert_stories
+from ..stories.write import lock_stories, upsert_stories
 from .content import from_content, pack
-from .snapshots import current_contents, import_bases
+from .snapshots import current_contents
+
+# What a Deletion keeps of the story's row.
+ROW = ("pk", "url_key", "slug", "title", "published", "content_hash", "imported_published", "imported_quality")
 
 
 def record_deletions(article_ids, *, user):
     """A Deletion of each of these stories, about to be deleted: call it in the deletion's transaction."""
-    article_ids = list(article_ids)
-    contents, bases = current_contents(article_ids), import_bases(article_ids)
+    # Locked first, in id order as imports lock them: the content kept is the content deleted.
+    rows = list(Article.objects.select_for_update().filter(pk__in=list(article_ids)).order_by("pk").values_list(*ROW))
+    contents = current_contents([row[0] for row in rows])
     now = timezone.now()
-    rows = [
+    deletions = Deletion.objects.bulk_create(
         Deletion(
             url_key=url_key,
+            slug=slug,
             title=title,
             story_id=pk,
             was_published=published,
             content_data=pack(contents[pk]),
-            base_data=pack(bases[pk]) if pk in bases else None,
             content_hash=content_hash,
+            imported_published=imported_published,
+            imported_quality=imported_quality,
             deleted_by=user,
             deleted_at=now,
         )
-        for pk, url_key, title, published, content_hash in Article.objects.filter(pk__in=article_ids).values_list(
-            "pk", "url_key", "title", "published", "content_hash"
-        )
-    ]
-    # A story made again at a deleted one's address (in the admin) and deleted in its turn: the latest counts.
-    Deletion.objects.bulk_create(
-        rows,
-        update_conflicts=True,
-        unique_fields=["url_key"],
-        update_fields=[
-            *("title", "story_id", "was_published", "content_data", "base_data", "content_hash"),
-            *("deleted_by", "deleted_at"),
-        ],
+        for pk, url_key, slug, title, published, content_hash, imported_published, imported_quality in rows
     )
-    return rows
+    for deletion in deletions:
+        revisions = Revision.objects.filter(article_id=deletion.story_id)
+        # An importer's change to a story that is gone has nothing left to apply to.
+        revisions.filter(status=Revision.Status.PENDING).update(
+            status=Revision.Status.REJECTED, decided_by=user, decided_at=now, message="Rejected: the story was deleted."
+        )
+        revisions.update(deletion=deletion)
+    return deletions
 
 
 def restore_deletion(deletion: Deletion, *, user) -> Article:
-    """The deleted story again, from its last content, waiting for an editor; the Deletion goes."""
-    content = deletion.content
+    """The deleted story again, with its revisions, held for an editor; the Deletion says who restored it."""
+    content = {**deletion.content, "published": False}
     story = from_content(content)
     story.content_hash = deletion.content_hash
     with transaction.atomic():
-        if not Deletion.objects.select_for_update().filter(pk=deletion.pk).exists():
-            raise ValidationError("This story was already restored, or imported again.", code="restored")
+        lock_stories([story])
+        deletion = Deletion.objects.select_for_update().filter(pk=deletion.pk, restored_at__isnull=True).first()
+        if deletion is None:
+            raise ValidationError("This story was already restored.", code="restored")
         if Article.objects.filter(url_key=story.url_key).exists():
             raise ValidationError(
                 f"Another story now has the address {story.url_key}; delete or change that story first.",
                 code="url_taken",
             )
+        now = timezone.now()
         item = PlannedStory(story, None, FileResult(story.filename or "deleted story", CREATED))
-        item.kept = {"published": False}
+        item.kept = {
+            "published": False,
+            "imported_published": deletion.imported_published,
+            "imported_quality": deletion.imported_quality,
+        }
         providers = ensure_providers(
             [story.provider] * bool(story.provider)
             + [related.provider for related in story.related if related.provider]
@@ -81,19 +92,28 @@ def restore_deletion(deletion: Deletion, *, user) -> Article:
         topics = ensure_topics(story.topics)
         upsert_stories([item], providers=providers)
         replace_children([item], providers=providers, topics=topics)
+        kept = Revision.objects.filter(deletion=deletion)
+        version = (kept.aggregate(last=Max("version"))["last"] or 0) + 1
+        # Held by the restoring editor: a hold is a decision the next import keeps (stories.states).
+        back = {"version": version, "held_at": now, "reviewed_by": user, "reviewed_at": now}
+        if deletion.slug and not Article.objects.filter(slug=deletion.slug).exists():
+            back["slug"] = deletion.slug  # its old links work again
+        Article.objects.filter(pk=item.article_id).update(status_by=Article.StatusBy.EDITOR, **back)
+        kept.update(article_id=item.article_id)
         stories_changed([item.article_id])
         when = timezone.localtime(deletion.deleted_at)
         Revision.objects.create(
             article_id=item.article_id,
+            deletion=deletion,
             user=user,
             source=Revision.Source.RESTORE,
-            version=1,
+            version=version,
             content=content,
-            upstream=deletion.base,
             message=(
                 f"Restored after its deletion by {deletion.deleted_by_name} on {when:%Y-%m-%d %H:%M};"
-                " it waits for an editor's decision."
+                " held for an editor's decision."
             ),
         )
-        deletion.delete()
+        deletion.restored_by, deletion.restored_at = user, now
+        deletion.save(update_fields=["restored_by", "restored_at"])
     return Article.objects.get(pk=item.article_id)

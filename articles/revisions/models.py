@@ -41,7 +41,13 @@ class Revision(models.Model):
         PENDING = "pending", "Waiting for an editor"
         REJECTED = "rejected", "Rejected"
 
-    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="revisions")
+    # Kept when its story is deleted (article None, `deletion` set) and given back to it on a restore.
+    article = models.ForeignKey(
+        "articles.Article", on_delete=models.SET_NULL, null=True, blank=True, related_name="revisions"
+    )
+    deletion = models.ForeignKey(
+        "articles.Deletion", on_delete=models.PROTECT, null=True, blank=True, related_name="revisions"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -119,48 +125,54 @@ class Deletion(models.Model):
     An import finds a story by its address (Article.url_key): without this,
     the next import of the story's file would bring it back as though it
     were new, and the decision would be lost without a trace. The story's
-    revisions go with it; its last content stays here, and a restore
-    (articles.revisions.deletions) brings the story back from it.
+    revisions stay, detached (Revision.deletion), and come back with it on a
+    restore (articles.revisions.deletions), which ends the deletion and says who ended it.
     """
 
-    url_key = models.CharField(max_length=2000, unique=True)
+    url_key = models.CharField(max_length=2000)
     title = models.TextField()
+    slug = models.CharField(max_length=255, blank=True)
     # The deleted row's id: what the admin's log of the deletion names.
     story_id = models.PositiveBigIntegerField()
     was_published = models.BooleanField(default=False)
-    # Its last content, and for the merges of imports after a restore: what its last import
-    # wrote (the base) and the hash of that file (an unchanged file then leaves it be).
+    # Its last content, and what its last import's file said (the row's, not the content's:
+    # an editor's values are in the content), so that a restored story exports as that file.
     content_data = models.BinaryField()
-    base_data = models.BinaryField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
+    imported_published = models.BooleanField(null=True)
+    imported_quality = models.IntegerField(null=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     deleted_at = models.DateTimeField(default=timezone.now)
+    restored_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    restored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-deleted_at", "-id"]
         verbose_name = "deleted story"
-        indexes = [models.Index(fields=["-deleted_at"], name="deletion_by_date")]
+        indexes = [
+            models.Index(fields=["url_key"], condition=Q(restored_at__isnull=True), name="deletion_standing"),
+            models.Index(fields=["-deleted_at"], name="deletion_by_date"),
+        ]
 
     def __str__(self):
         return self.title
 
     @classmethod
     def at(cls, url_keys):
-        """{url_key: Deletion} of the stories deleted at these addresses: what an import leaves out."""
+        """{url_key: Deletion} of the standing deletions at these addresses: what an import leaves out."""
         if not url_keys:
             return {}
-        found = cls.objects.filter(url_key__any_of=url_keys).select_related("deleted_by")
-        return {deletion.url_key: deletion for deletion in found.defer("content_data", "base_data")}
+        found = cls.objects.filter(url_key__any_of=url_keys, restored_at__isnull=True).select_related("deleted_by")
+        # The latest deletion at an address, where a story made there again was deleted in its turn.
+        return {deletion.url_key: deletion for deletion in found.defer("content_data").order_by("deleted_at", "id")}
 
     @property
     def content(self):
         return unpack(self.content_data)
-
-    @property
-    def base(self):
-        return unpack(self.base_data) if self.base_data is not None else None
 
     @property
     def deleted_by_name(self):

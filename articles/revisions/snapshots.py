@@ -3,7 +3,7 @@ Revisions written and read in bulk: the stories' contents as they are now, the
 bases of an import's merge, and a revision for every story a change touched.
 """
 
-from django.db.models import F, Max, Q, Window
+from django.db.models import F, Max, Window
 from django.db.models.functions import RowNumber
 
 from ..models import Article, Revision
@@ -14,9 +14,6 @@ from .content import to_content
 BATCH_SIZE = 500
 # The sources whose revision is the base of the next import's merge: a file's content.
 IMPORTS = (Revision.Source.IMPORT, Revision.Source.UPLOAD, Revision.Source.API, Revision.Source.MODERATION)
-# The revisions an import's merge may start from: the imports', and the restore of a deleted
-# story, which carries the base its last import left (articles.revisions.deletions).
-MERGE_BASES = Q(source__in=IMPORTS) | Q(source=Revision.Source.RESTORE, upstream_data__isnull=False)
 
 
 def batched(items, size):
@@ -42,7 +39,7 @@ def import_bases(article_ids) -> dict:
     bases = {}
     for batch in batched(article_ids, BATCH_SIZE):
         latest = (
-            Revision.objects.filter(MERGE_BASES, article_id__any_of=batch, status=Revision.Status.LIVE)
+            Revision.objects.filter(article_id__any_of=batch, source__in=IMPORTS, status=Revision.Status.LIVE)
             .order_by("article_id", "-id")
             .only("article_id", "source_name", "content_data", "file_data", "upstream_data")
         )
@@ -77,13 +74,15 @@ def prune_revisions(*, older_than, keep: int, dry_run=False) -> int:
     """
     # The window ranks every revision of a story; only the outer query filters,
     # so "the newest `keep`" counts them all.
+    # A deleted story's revisions wait for its restore, whole (articles.revisions.deletions).
     beyond = (
-        Revision.objects.annotate(rank=Window(RowNumber(), partition_by=[F("article_id")], order_by=F("id").desc()))
+        Revision.objects.filter(article__isnull=False)
+        .annotate(rank=Window(RowNumber(), partition_by=[F("article_id")], order_by=F("id").desc()))
         .filter(rank__gt=keep)
         .values_list("pk", "created_at", "status")
     )
     protected = set(
-        Revision.objects.filter(MERGE_BASES, status=Revision.Status.LIVE)
+        Revision.objects.filter(source__in=IMPORTS, status=Revision.Status.LIVE)
         .values("article_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)

@@ -85,8 +85,7 @@ def plan_batch(batch, existing, *, contents, deleted=None, overwrite_editorial=F
     """Plan [NamedStory] against `existing`, {url_key: Article} of the stories already there.
 
     A file of a story deleted in the admin (`deleted`: {url_key: Deletion})
-    is left out, with a warning naming who deleted it, unless the caller
-    overwrites editors' decisions.
+    is left out, with a warning naming who deleted it.
     An updated story is the three-way merge of its file with the editor's
     changes since its last import (`contents`: StoryContents). Without
     `may_publish` (an importer who is not an editor), new stories arrive
@@ -100,7 +99,7 @@ def plan_batch(batch, existing, *, contents, deleted=None, overwrite_editorial=F
         kept = {}
         deletion = (deleted or {}).get(story.url_key) if article is None else None
         if deletion is not None:
-            _deleted(deletion, result, overwrite=overwrite_editorial)
+            _deleted(deletion, result)
         if article is not None:
             result.article_id = article.pk
             if article.content_hash == story.content_hash:
@@ -129,16 +128,13 @@ def plan_batch(batch, existing, *, contents, deleted=None, overwrite_editorial=F
     return plan
 
 
-def _deleted(deletion, result, *, overwrite):
-    """A file of a story deleted in the admin: left out (nothing written), or imported again by an overwrite."""
-    who = f"{result.path}: deleted by {deletion.deleted_by_name} on {deletion.deleted_at:%Y-%m-%d %H:%M} UTC"
-    if overwrite:
-        result.warnings.append(f"{who}: imported again, as --overwrite-editorial asks")
-    else:
-        result.status = UNCHANGED
-        result.warnings.append(
-            f"{who}: not imported again (restore it under Deleted stories, or use --overwrite-editorial)"
-        )
+def _deleted(deletion, result):
+    """A file of a story deleted in the admin: left out, overwrite or not (only a restore ends a deletion)."""
+    result.status = UNCHANGED
+    result.warnings.append(
+        f"{result.path}: deleted by {deletion.deleted_by_name} on {deletion.deleted_at:%Y-%m-%d %H:%M} UTC:"
+        " not imported again (it comes back only through Restore, under Deleted stories)"
+    )
 
 
 def _merge(article, story, result, contents, *, overwrite):

@@ -20,10 +20,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--overwrite-editorial",
             action="store_true",
-            help=(
-                "take the files' values even where an editor changed them (title, topics, published, quality...),"
-                " and import again stories deleted in the admin"
-            ),
+            help="take the files' values even where an editor changed them (title, topics, published, quality...)",
         )
         parser.add_argument(
             "--strict",
