@@ -191,7 +191,7 @@ class ArticleAdminForm(forms.ModelForm):
         current = Article.objects.filter(pk=self.instance.pk).first()
         if current is None:
             raise ValidationError("This story was deleted since you opened it.", code="deleted")
-        base = _content_at(current, cleaned.get("base_version") or version)
+        base = content_at(current, cleaned.get("base_version") or version)
         last = current.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
         who = f"{last.author} saved it at {timezone.localtime(last.created_at):%Y-%m-%d %H:%M}" if last else ""
         theirs = _form_values(current)
@@ -238,7 +238,7 @@ class ArticleAdminForm(forms.ModelForm):
             opened = self._opened(name) if name in cleaned and name in self.fields else UNKNOWN
             if opened is not UNKNOWN and opened == _comparable(cleaned[name]):
                 cleaned[name] = getattr(self.instance, name)
-        base = _content_at(self.instance, base_version)
+        base = content_at(self.instance, base_version)
         if base is None:
             return  # no record of what they opened: their form is what they mean
         theirs = _form_values(self.instance)
@@ -332,7 +332,7 @@ class SetCategoryForm(forms.Form):
     category = forms.CharField(max_length=MAX_SHORT, widget=forms.TextInput(attrs={"list": "known-categories"}))
 
 
-def _content_at(article, version):
+def content_at(article, version):
     """The content of `article` at `version` (its revision), or None where no revision has it."""
     revision = (
         article.revisions.filter(version=version, status=Revision.Status.LIVE)

@@ -3,8 +3,10 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from ..forms import content_at
 from ..inline_forms import ImageAdminForm, PositionedInlineFormSet, RelatedLinkAdminForm
-from ..models import Image, RelatedLink
+from ..models import Image, RelatedLink, Revision
+from ..revisions.snapshots import current_contents
 
 
 def thumbnail_html(image, *, box=(80, 60)):
@@ -91,28 +93,58 @@ class ImageInline(PositionedInline):
         return "Not cached yet"
 
 
+# The story's content (articles.revisions.content) that each table of the form edits.
+TABLE_CONTENT = {"relatedlink": "related", "image": "images"}
+
+
 class FreshTablesMixin:
-    """For ArticleAdmin: a form whose tables' rows were written anew since it was opened can still be saved."""
+    """For ArticleAdmin: a form of an older version never writes its tables over a colleague's (or an import's).
+
+    A table whose rows were written anew since the form was opened, or that
+    someone else changed meanwhile, starts afresh from its rows as they are,
+    with a warning; the rest of the form is kept, and a second save writes it.
+    """
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        # Rows are written anew only with a new version of the story: a form of the version it is
-        # at needs no look.
-        if "data" in kwargs and obj is not None and obj.pk and request.POST.get("version") != str(obj.version):
-            posted = {
-                value for key, value in request.POST.items() if key.startswith(f"{prefix}-") and key.endswith("-id")
-            }
-            current = {str(pk) for pk in kwargs["queryset"].filter(article=obj).values_list("pk", flat=True)}
-            if posted - current - {""}:
-                # An import (or a restore) wrote these rows anew since the form was opened: the
-                # posted rows no longer exist, and the form could never be saved again. The
-                # table starts afresh from the rows as they are; the rest of the form is kept.
-                del kwargs["data"], kwargs["files"]
-                self.message_user(
-                    request,
-                    f"The story's {inline.model._meta.verbose_name_plural} were replaced since you opened it"
-                    " (an import or a restore): they are shown as they are now, and your changes to them"
-                    " were not kept.",
-                    messages.WARNING,
-                )
+        opened = request.POST.get("version", "")
+        # A form of the version the story is at needs no look.
+        if "data" not in kwargs or obj is None or not obj.pk or opened == str(obj.version):
+            return kwargs
+        posted = {value for key, value in request.POST.items() if key.startswith(f"{prefix}-") and key.endswith("-id")}
+        current = {str(pk) for pk in kwargs["queryset"].filter(article=obj).values_list("pk", flat=True)}
+        tables = inline.model._meta.verbose_name_plural
+        if posted - current - {""}:
+            # The posted rows no longer exist: the form could never be saved again.
+            warning = f"The story's {tables} were replaced since you opened it (an import or a restore)"
+        elif _changed_since(request, obj, opened, TABLE_CONTENT.get(inline.model._meta.model_name)):
+            # Saving the rows as the form showed them would quietly undo the colleague's change.
+            warning = f"{_last_author(obj)} changed the story's {tables} since you opened it"
+        else:
+            return kwargs
+        del kwargs["data"], kwargs["files"]
+        self.message_user(
+            request,
+            f"{warning}: they are shown as they are now, and your changes to them were not kept.",
+            messages.WARNING,
+        )
         return kwargs
+
+
+def _changed_since(request, article, opened, key):
+    """Whether the story's `key` content (its related coverage, its images) differs from the version `opened`.
+
+    Without that version's revision (pruned) it is taken as changed: a colleague's work is not risked.
+    """
+    if key is None:
+        return False
+    if not hasattr(request, "_newsroom_opened_content"):
+        then = content_at(article, int(opened)) if opened.isascii() and opened.isdigit() and len(opened) < 10 else None
+        request._newsroom_opened_content = (then, current_contents([article.pk])[article.pk])
+    then, now = request._newsroom_opened_content
+    return then is None or then.get(key) != now.get(key)
+
+
+def _last_author(article):
+    revision = Revision.objects.filter(article=article, status=Revision.Status.LIVE).order_by("-id").first()
+    return revision.author if revision else "Someone"

@@ -234,7 +234,7 @@ class ArticleAdmin(
             selected = [int(pk) for pk in request.POST.getlist(ACTION_CHECKBOX_NAME)]
             stale = stale_rows(request.POST, selected[:1000])
             if stale:
-                self.message_user(request, stale_message(list(stale.values())), messages.WARNING)
+                self.message_user(request, stale_message(list(stale.values()), action=True), messages.WARNING)
                 queryset = queryset.exclude(pk__in=stale)
         return super().response_action(request, queryset)
 

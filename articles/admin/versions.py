@@ -33,8 +33,12 @@ def stale_rows(data, ids):
     return {article.pk: article for article in current if article.version != posted[article.pk]}
 
 
-def stale_message(articles):
-    """“A” and “B” were not changed: … , naming who changed each and when."""
+def stale_message(articles, *, action=False):
+    """“A” and “B” were not changed: … , naming who changed each and when.
+
+    For a list edit the other rows were saved; for an action (`action`) it goes
+    on, maybe to a second page, without these.
+    """
     last = {}
     for revision in Revision.objects.filter(article__in=articles, status=Revision.Status.LIVE).select_related("user"):
         if revision.article_id not in last or revision.pk > last[revision.article_id].pk:
@@ -44,8 +48,14 @@ def stale_message(articles):
         revision = last.get(article.pk)
         who = f" by {revision.author} at {timezone.localtime(revision.created_at):%H:%M}" if revision else ""
         parts.append(f"“{article.title}” (changed{who})")
+    them = "it" if len(parts) == 1 else "them"
+    if action:
+        return (
+            f"Left out of this action, because someone changed {them} since you loaded the list: "
+            f"{'; '.join(parts)}. Reload the list to see the changes."
+        )
     return (
-        f"Not saved, because someone changed {'it' if len(parts) == 1 else 'them'} since you loaded the list: "
+        f"Not saved, because someone changed {them} since you loaded the list: "
         f"{'; '.join(parts)}. Reload the list to see the changes; the other rows were saved."
     )
 

@@ -353,7 +353,7 @@ def test_a_bulk_action_leaves_out_stale_rows_and_says_so(admin_client, admin_use
     x.refresh_from_db()
     y.refresh_from_db()
     assert (x.published, y.published) == (False, True)
-    assert "Not saved, because someone changed it since you loaded the list: “X”" in " ".join(
+    assert "Left out of this action, because someone changed it since you loaded the list: “X”" in " ".join(
         str(m) for m in response.context["messages"]
     )
 
@@ -524,6 +524,38 @@ def test_a_form_opened_before_an_import_rewrote_its_tables_can_still_be_saved(im
     assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
     article.refresh_from_db()
     assert (article.title, article.heat, article.related_links.count()) == ("My title", 4, 1)
+
+
+def test_saving_again_after_a_conflict_keeps_a_colleagues_change_to_the_related_coverage(
+    imported, admin_client, admin_user
+):
+    _, article = imported
+    mine = admin_client.get(_change(article, None)[0])
+    theirs = admin_client.get(_change(article, None)[0])
+    saved = admin_client.post(*_change(article, page_data(theirs, **{"related_links-0-title": "Their new title"})))
+    assert saved.status_code == 302
+
+    refused = admin_client.post(*_change(article, page_data(mine, title="My title")))
+    assert refused.status_code == 200
+    assert "changed the story&#x27;s related coverage since you opened it" in refused.text
+    assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
+    article.refresh_from_db()
+    assert article.title == "My title"
+    assert list(article.related_links.values_list("title", flat=True)) == ["Their new title"]
+
+
+def test_an_editors_own_change_to_the_tables_survives_a_colleagues_change_elsewhere(imported, admin_client):
+    _, article = imported
+    mine = admin_client.get(_change(article, None)[0])
+    theirs = admin_client.get(_change(article, None)[0])
+    assert admin_client.post(*_change(article, page_data(theirs, excerpt="Their excerpt"))).status_code == 302
+
+    refused = admin_client.post(*_change(article, page_data(mine, **{"related_links-0-title": "My row title"})))
+    assert refused.status_code == 200 and "related coverage since you opened it" not in refused.text
+    assert admin_client.post(*_change(article, page_data(refused))).status_code == 302
+    article.refresh_from_db()
+    assert article.excerpt == "Their excerpt"
+    assert list(article.related_links.values_list("title", flat=True)) == ["My row title"]
 
 
 def test_stories_with_an_importers_change_waiting_are_a_review_queue_of_their_own(imported, client, admin_client):
