@@ -16,6 +16,7 @@ from ..models import Article, Revision
 from ..revisions.diff import changes
 from ..revisions.restore import approve_revision, reject_revision, restore_revision
 from ..revisions.snapshots import current_contents
+from .decisions import state_label
 
 # Revisions listed on one history page, newest first.
 HISTORY_LENGTH = 200
@@ -124,9 +125,12 @@ class RevisionsMixin:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.log_change(request, article, restored.message)
-            status = Article.objects.filter(pk=article.pk).values_list("status", flat=True).first()
+            now = Article.objects.get(pk=article.pk)
             message = "The story is back as it was in that revision."
-            if status == article.status and status != Article.Status.LIVE:
+            if (now.status, now.published) != (article.status, article.published):
+                # Its publish flag came back with it (through the quality gate): say where it stands now.
+                message += f" It is now {state_label(now, short=True).lower()}."
+            elif now.status != Article.Status.LIVE:
                 # A revision is the story's file: its publish flag, not a rejection, a hold or a schedule.
                 message += (
                     f" It is still {article.get_status_display().lower()}{' and held' if article.held_at else ''}:"

@@ -32,6 +32,9 @@ def restore_revision(revision: Revision, *, user) -> Revision:
         user=user,
         source=Revision.Source.RESTORE,
         message=f"Restored the revision of {when:%Y-%m-%d %H:%M} ({revision.get_source_display().lower()}).",
+        # A revision is the story's content: restoring an older text does not undo a rejection,
+        # a take-down or a hold, which are decisions of their own (decided from the list or triage).
+        keep_decisions=True,
     )
 
 
@@ -77,7 +80,7 @@ def changes_since(revision: Revision):
     return changes(current_contents([revision.article_id])[revision.article_id], revision.content)
 
 
-def _apply(article_id, content, *, user, source, message, upstream=None) -> Revision:
+def _apply(article_id, content, *, user, source, message, upstream=None, keep_decisions=False) -> Revision:
     story = from_content(content)
     with transaction.atomic():
         article = Article.objects.select_for_update().get(pk=article_id)
@@ -91,7 +94,10 @@ def _apply(article_id, content, *, user, source, message, upstream=None) -> Revi
         item = PlannedStory(story, article, FileResult(story.filename or "revision", UPDATED, article_id=article.pk))
         # A restored publish flag passes the quality gate again, as an import's does; the state
         # it gives is this editor's decision, not an import's.
-        item.state = state_after_import(article, story, overwrite=True)
+        item.state = state_after_import(article, story, overwrite=not keep_decisions)
+        if item.state.pop("editor_kept", False):
+            # The editor's "no" stands, in the row and in the revision's content.
+            content = {**content, "published": False}
         decided = "status" in item.state and user is not None
         if decided:
             item.state["status_by"] = Article.StatusBy.EDITOR

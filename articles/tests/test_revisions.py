@@ -196,6 +196,36 @@ def test_a_restore_says_when_the_storys_state_stays_as_it_is(imported, admin_cli
     assert article.status == "rejected"
 
 
+def test_a_restore_does_not_undo_a_rejection_of_a_live_story(write_fixture, admin_client, admin_user):
+    path = write_fixture("a.md", story_text(quality=80, published="true"))
+    import_paths([path])
+    article = Article.objects.get()
+    assert article.status == "live"
+    editorial.reject_stories(queryset=Article.objects.all(), user=admin_user, reason="Legal asked us to pull it")
+    response = admin_client.post(
+        reverse("admin:articles_article_revisions_restore", args=[article.pk, article.revisions.last().pk]),
+        follow=True,
+    )
+    article.refresh_from_db()
+    assert (article.status, article.published) == ("rejected", False)
+    assert "It is still rejected" in " ".join(str(m) for m in response.context["messages"])
+    assert article.revisions.first().content["published"] is False
+
+
+def test_a_restore_that_changes_the_storys_state_says_where_it_stands(write_fixture, admin_client, admin_user):
+    path = write_fixture("a.md", story_text(quality=80, published="false"))
+    import_paths([path])
+    path.write_text(story_text(quality=80, published="true"))
+    import_paths([path])
+    article = Article.objects.get()
+    assert article.status == "live"
+    first = article.revisions.order_by("pk").first()
+    response = admin_client.post(
+        reverse("admin:articles_article_revisions_restore", args=[article.pk, first.pk]), follow=True
+    )
+    assert "It is now taken down" in " ".join(str(m) for m in response.context["messages"])
+
+
 def test_restore_and_compare_refuse_other_stories_revisions_and_forged_requests(imported, admin_client, client):
     _, article = imported
     revision = Revision.objects.get()

@@ -229,14 +229,26 @@ def test_a_waiting_story_goes_live_when_a_reimport_lifts_it_over_the_gate(write_
 
 
 def test_a_restore_passes_the_gate_again(write_fixture, editor):
-    import_paths([write_fixture("a.md", story_text(quality=10, published="true"))])
+    path = write_fixture("a.md", story_text(quality=10, published="true"))
+    import_paths([path])
     story = Article.objects.get()
     editorial.publish_stories(queryset=Article.objects.all(), user=editor, override_reason="Exclusive")
-    editorial.unpublish_stories(queryset=Article.objects.all(), user=editor)
+    # The upstream takes it down (an import's take-down, not an editor's decision).
+    path.write_text(story_text(quality=10, published="false"))
+    import_paths([path])
     override = story.revisions.get(source_name__startswith="Published.")
     restore_revision(override, user=editor)
     story.refresh_from_db()
     assert (story.status, story.published) == ("waiting", False)
+
+
+def test_a_restore_leaves_an_editors_take_down_as_it_is(write_fixture, editor):
+    import_paths([write_fixture("a.md", story_text(quality=80, published="true"))])
+    story = Article.objects.get()
+    editorial.unpublish_stories(queryset=Article.objects.all(), user=editor)
+    restore_revision(story.revisions.get(source="import"), user=editor)
+    story.refresh_from_db()
+    assert (story.status, story.published) == ("taken_down", False)
 
 
 # --- Scheduling ----------------------------------------------------------------------
