@@ -3,7 +3,9 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
+from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..models import Deletion
@@ -78,3 +80,27 @@ class DeletionAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         # The list never needs a deleted story's content, the largest column.
         return super().get_queryset(request).defer("content_data")
+
+
+class DeletedStoryNoticeMixin:
+    """For ArticleAdmin: the page of a story deleted meanwhile says who deleted it and where it is now."""
+
+    # Django's hook for a missing object (its message only guesses "Perhaps it was deleted?").
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        deletion = None
+        if str(object_id).isascii() and str(object_id).isdigit() and len(str(object_id)) < 19:
+            deletion = (
+                Deletion.objects.filter(story_id=int(object_id)).select_related("deleted_by").order_by("-id").first()
+            )
+        if deletion is None:
+            return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
+        lost = " Your changes could not be saved." if request.method == "POST" else ""
+        self.message_user(
+            request,
+            f"“{deletion.title}” was deleted by {deletion.deleted_by_name} on"
+            f" {timezone.localtime(deletion.deleted_at):%Y-%m-%d %H:%M}; it is under Deleted stories.{lost}",
+            messages.WARNING,
+        )
+        if request.user.has_perm("articles.view_deletion"):
+            return HttpResponseRedirect(reverse("admin:articles_deletion_change", args=[deletion.pk]))
+        return HttpResponseRedirect(reverse("admin:articles_article_changelist"))

@@ -27,6 +27,7 @@ from ..services import stories_changed, watch_publication
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
 from .clusters import ClusterActionsMixin
 from .decisions import DecisionsMixin, state_label, stories
+from .deletions import DeletedStoryNoticeMixin
 from .filters import (
     ArrivalFilter,
     BelowGateFilter,
@@ -69,6 +70,7 @@ class ArticleAdmin(
     RevisionsMixin,
     StoryImportMixin,
     FreshTablesMixin,
+    DeletedStoryNoticeMixin,
     StrictModelAdmin,
 ):
     form = ArticleAdminForm

@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 "verbose_name": "deleted story",
+                "verbose_name_plural": "deleted stories",
                 "ordering": ["-deleted_at", "-id"],
             },
         ),

@@ -91,6 +91,10 @@ def restore_deletion(deletion: Deletion, *, user) -> Article:
         )
         topics = ensure_topics(story.topics)
         upsert_stories([item], providers=providers)
+        if not Article.objects.filter(pk=deletion.story_id).exists():
+            # Its old id too, before any row refers to the new one: the admin's links and log name it.
+            Article.objects.filter(pk=item.article_id).update(id=deletion.story_id)
+            item.result.article_id = deletion.story_id
         replace_children([item], providers=providers, topics=topics)
         kept = Revision.objects.filter(deletion=deletion)
         version = (kept.aggregate(last=Max("version"))["last"] or 0) + 1

@@ -153,6 +153,7 @@ class Deletion(models.Model):
     class Meta:
         ordering = ["-deleted_at", "-id"]
         verbose_name = "deleted story"
+        verbose_name_plural = "deleted stories"
         indexes = [
             models.Index(fields=["url_key"], condition=Q(restored_at__isnull=True), name="deletion_standing"),
             models.Index(fields=["-deleted_at"], name="deletion_by_date"),

@@ -136,7 +136,7 @@ def test_restoring_brings_the_story_back_as_its_file_with_its_history_held_for_a
     response = restore(admin_client, Deletion.objects.get())
     assert "is back, held for an editor" in response.content.decode()
     restored = Article.objects.get()
-    assert (restored.url_key, restored.slug, restored.title) == (article.url_key, article.slug, article.title)
+    assert (restored.pk, restored.url_key, restored.slug) == (article.pk, article.url_key, article.slug)
     assert (restored.published, restored.status, restored.reviewed_by) == (False, Article.Status.WAITING, admin_user)
     assert restored.held_at is not None
     assert exported(restored) == path.read_bytes()
@@ -249,3 +249,17 @@ def test_an_action_posted_with_ids_no_row_could_have_is_refused_not_a_server_err
     )
     assert response.status_code == 302
     assert Deletion.objects.get().restored_at is None
+
+
+def test_saving_a_story_deleted_meanwhile_says_who_deleted_it_and_where_it_is(client, admin_client, example):
+    _, article = example
+    editor = User.objects.create_user("editor", password="x", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
+    client.force_login(editor)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    assert client.get(change).status_code == 200
+    delete_in_admin(admin_client, article)
+    response = client.post(change, {"title": "My new title"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "was deleted by admin on" in text and "under Deleted stories" in text and "could not be saved" in text
+    assert response.redirect_chain[-1][0] == reverse("admin:articles_deletion_change", args=[Deletion.objects.get().pk])
