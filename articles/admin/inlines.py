@@ -7,12 +7,26 @@ from ..forms import content_at
 from ..inline_forms import ImageAdminForm, PositionedInlineFormSet, RelatedLinkAdminForm
 from ..models import Image, RelatedLink, Revision
 from ..revisions.snapshots import current_contents
+from ..templatetags.newsroom import http_url
 
 
 def thumbnail_html(image, *, box=(80, 60)):
     """An <img> scaled into `box`, with its size given so that the list does not jump as images load."""
     if image is None:
         return "—"
+    if image.thumbnail_url == image.url:
+        # Not cached yet: the admin loads no outlet's server (its policy allows our own images only,
+        # and an editor's visit is nobody else's business), so the box links to the picture instead.
+        href = http_url(image.url)
+        return (
+            format_html(
+                '<a class="story-thumb story-thumb--remote" href="{}" rel="noopener noreferrer" target="_blank"'
+                ' title="Not cached yet: open the outlet\'s picture">not cached</a>',
+                href,
+            )
+            if href
+            else "—"
+        )
     width, height = box
     true_width, true_height = image.display_width, image.display_height
     if true_width and true_height:

@@ -336,7 +336,7 @@ class ArticleAdmin(
         # stories only through what save_model's save_story() and set_topics() compared, and counted.
         stories_changed([form.instance.pk], listed=not change)
         source = Revision.Source.FORM if isinstance(form, ArticleAdminForm) else Revision.Source.LIST
-        message = change_summary(form, change)
+        message = change_summary(form, change, formsets)
         if form.cleaned_data.get("correction"):
             message += f" Correction: {form.cleaned_data['correction']}"
         if form.cleaned_data.get("override_reason") and "published" in form.changed_data:
@@ -438,13 +438,13 @@ class ArticleAdmin(
         return response
 
 
-def change_summary(form, change):
-    """What a form save changed, in the words of its labels."""
+def change_summary(form, change, formsets=()):
+    """What a form save changed, in the words of its labels and its tables' names."""
     if not change:
         return "Added."
     labels = [
         str(form.fields[name].label or name).lower()
         for name in form.changed_data
         if name not in ("version", "base_version", "opened")
-    ]
+    ] + [str(formset.model._meta.verbose_name_plural) for formset in formsets if formset.has_changed()]
     return f"Changed {', '.join(labels)}." if labels else "Saved without changes."

@@ -672,3 +672,10 @@ def test_a_reimport_takes_the_files_new_image_sizes_with_no_editor_involved(writ
     assert not [warning for result in report.results for warning in result.warnings]
     assert exported(Article.objects.get()) == path.read_bytes()
     assert import_paths([path]).unchanged == 1
+
+
+def test_a_form_save_that_changes_only_a_table_says_so_in_its_revision(imported, admin_client):
+    _, article = imported
+    opened = admin_client.get(_change(article, None)[0])
+    assert admin_client.post(*_change(article, page_data(opened, **{"related_links-0-title": "New"}))).status_code == 302
+    assert article.revisions.first().message == "Changed related coverage."
