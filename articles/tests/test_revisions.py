@@ -677,5 +677,6 @@ def test_a_reimport_takes_the_files_new_image_sizes_with_no_editor_involved(writ
 def test_a_form_save_that_changes_only_a_table_says_so_in_its_revision(imported, admin_client):
     _, article = imported
     opened = admin_client.get(_change(article, None)[0])
-    assert admin_client.post(*_change(article, page_data(opened, **{"related_links-0-title": "New"}))).status_code == 302
+    saved = admin_client.post(*_change(article, page_data(opened, **{"related_links-0-title": "New"})))
+    assert saved.status_code == 302
     assert article.revisions.first().message == "Changed related coverage."
