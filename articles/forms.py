@@ -258,14 +258,17 @@ class ArticleAdminForm(forms.ModelForm):
             self.add_error(field, "Another story already has this URL.")
 
 
-def gate_error(form, cleaned, *, reason=""):
-    """Publishing the form's story below the quality gate without a reason: an error on `published`."""
+def gate_error(form, cleaned, *, reason="", where=""):
+    """Publishing the form's story below the quality gate without a reason: an error on `published`.
+
+    `where`: for a form with no field for the reason (the story list), where an override can be given.
+    """
     story = copy.copy(form.instance)
     story.quality = cleaned.get("quality", story.quality)
     try:
         editorial.check_gate(story, override_reason=reason)
     except editorial.BelowGateError as error:
-        form.add_error("published", error)
+        form.add_error("published", f"{error.messages[0]} {where}".strip() if where else error)
 
 
 class MultipleFileInput(forms.FileInput):

@@ -126,18 +126,18 @@ def state_label(article, *, short=False):
     return label + "."
 
 
-def below_gate_message(decided, *, shown=10):
-    """The stories a publish left waiting because of the gate, named (the first `shown` of them)."""
+def below_gate_message(decided, *, shown=10, override="“Schedule or publish with an override…”"):
+    """The stories a publish left waiting because of the gate, named (the first `shown` of them).
+
+    `override`: where the reason to publish anyway is given on the page the editor is on.
+    """
     articles = decided.below_gate
     names = "; ".join(
         f"“{article.title}” (quality {article.quality}, gate {_bar(article)})" for article in articles[:shown]
     )
     hidden = decided.below_gate_count - min(shown, len(articles))
     more = f"; and {hidden} more" if hidden > 0 else ""
-    return (
-        f"Not published, below the quality gate: {names}{more}. To publish them anyway, use "
-        "“Schedule or publish with an override…” with a reason."
-    )
+    return f"Not published, below the quality gate: {names}{more}. To publish anyway, give a reason in {override}."
 
 
 def _bar(article):

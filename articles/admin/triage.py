@@ -136,7 +136,7 @@ class TriageMixin:
                 return
             decided = editorial.approve_stories(queryset=one, user=request.user, **form.cleaned_data)
             if decided.below_gate_count:
-                messages.error(request, below_gate_message(decided))
+                messages.error(request, below_gate_message(decided, override="“Reason, schedule, override”"))
             else:
                 messages.success(request, f"Approved “{story.title}”.")
         elif decision == "reject":

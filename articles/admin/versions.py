@@ -79,7 +79,12 @@ class VersionedListForm(forms.ModelForm):
         cleaned["version"] = version
         if "published" in self.changed_data and cleaned.get("published") and not self.instance.published:
             # The list has no box for a reason: below the gate, the form or triage can give one.
-            gate_error(self, cleaned)
+            gate_error(
+                self,
+                cleaned,
+                where="The list has no place for a reason: publish it from its form, from triage, or with the"
+                " action “Schedule or publish with an override…”.",
+            )
         return cleaned
 
     def has_changed(self):

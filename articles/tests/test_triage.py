@@ -192,3 +192,11 @@ def test_the_change_form_says_where_the_story_stands(editor):
     Article.objects.filter(pk=story.pk).update(status_by="import")
     html = login(editor).get(f"/admin/articles/article/{story.pk}/change/").content.decode()
     assert "Live, published by an import." in html
+
+
+def test_triage_says_where_to_give_a_reason_for_a_story_below_the_gate(editor):
+    story = make_article(published=False, quality=5)
+    client = login(editor)
+    response = decide(client, story, "approve")
+    text = client.get(response.url).content.decode()
+    assert "below the quality gate" in text and "give a reason in “Reason, schedule, override”" in text
