@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from ..models import Article, Revision
@@ -54,6 +55,26 @@ class RevisionsMixin:
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         return article
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            pending = Revision.objects.filter(article_id=_id(object_id), status=Revision.Status.PENDING)
+            waiting = pending.select_related("user").order_by("-id").first() if _id(object_id) else None
+            if waiting is not None:
+                # Readers still see the story as it is: an editor opening it should know what waits.
+                history = reverse("admin:articles_article_history", args=[waiting.article_id])
+                self.message_user(
+                    request,
+                    format_html(
+                        'A change uploaded in {} by {} is waiting for review: <a href="{}">compare, approve'
+                        " or reject it in the history</a>.",
+                        waiting.source_name or "an upload",
+                        waiting.author,
+                        history,
+                    ),
+                    messages.WARNING,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         article = self._story(request, object_id)
@@ -158,3 +179,9 @@ class RevisionsMixin:
             message = " ".join(getattr(error, "messages", ["This change was already decided."]))
             self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
+
+
+def _id(object_id):
+    """A story id from the admin's URL, or None for anything that cannot be one."""
+    text = str(object_id)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None

@@ -598,6 +598,17 @@ def test_stories_with_an_importers_change_waiting_are_a_review_queue_of_their_ow
     assert [story.pk for story in response.context["cl"].result_list] == [article.pk]
 
 
+def test_a_story_with_an_importers_change_waiting_says_so_on_its_form(imported, client, admin_client):
+    _, article = imported
+    Article.objects.filter(pk=article.pk).update(published=True)
+    importer_client(client)
+    upload(client, "a.md", story_text(title="Importer's title").encode())
+    response = admin_client.get(_change(article, None)[0])
+    text = " ".join(str(m) for m in response.context["messages"])
+    assert "uploaded in a.md by importer is waiting for review" in text
+    assert reverse("admin:articles_article_history", args=[article.pk]) in text
+
+
 def test_the_upload_preview_reports_conflicts_and_lets_an_editor_take_the_files_values(imported, admin_client):
     _, article = imported
     Article.objects.filter(pk=article.pk).update(title="Editor's title")
