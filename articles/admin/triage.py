@@ -13,11 +13,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from .. import editorial
 from ..gate import quality_bar
-from ..models import Article
+from ..models import Article, Revision
 from .decisions import ScheduleForm, below_gate_message
 from .filters import ArrivalFilter, BelowGateFilter, QualityBandFilter, ScheduledFilter, StateFilter
 from .inlines import thumbnail_html
@@ -120,7 +121,7 @@ class TriageMixin:
         story = Article.objects.filter(pk=int(story_id)).only("pk", "title", "version").first()
         version = posted_version(request.POST, story.pk) if story else None
         if story is None or version != story.version:
-            messages.error(request, "This story changed since you opened it (or was deleted): nothing was decided.")
+            messages.error(request, f"{_changed_by(story)}: nothing was decided.")
             return HttpResponseRedirect(self._triage_url(filters, at))
         one = Article.objects.filter(pk=story.pk, version=version)
         self._apply_decision(request, decision, one, story)
@@ -142,9 +143,20 @@ class TriageMixin:
         elif decision == "reject":
             editorial.reject_stories(queryset=one, user=request.user, reason=reason)
             messages.success(request, f"Rejected “{story.title}”.")
-        else:
-            editorial.hold_stories(queryset=one, user=request.user, reason=reason)
+        elif editorial.hold_stories(queryset=one, user=request.user, reason=reason):
             messages.success(request, f"Held “{story.title}”.")
+        else:
+            # A hold is kept where it is (a bulk hold skips held stories alike): nothing was recorded.
+            messages.warning(request, f"“{story.title}” was already held: nothing changed, no reason was recorded.")
+
+
+def _changed_by(story):
+    """Who changed the story since the page showed it, as far as the history tells."""
+    if story is None:
+        return "This story was deleted since you opened it"
+    last = story.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
+    who = f" (by {last.author} at {timezone.localtime(last.created_at):%H:%M})" if last else ""
+    return f"This story changed since you opened it{who}"
 
 
 def _position(value):

@@ -200,3 +200,14 @@ def test_triage_says_where_to_give_a_reason_for_a_story_below_the_gate(editor):
     response = decide(client, story, "approve")
     text = client.get(response.url).content.decode()
     assert "below the quality gate" in text and "give a reason in “Reason, schedule, override”" in text
+
+
+def test_triage_says_when_a_story_was_already_held_and_who_changed_a_stale_one(editor):
+    opened = make_article(published=False, quality=60)
+    client = login(editor)
+    decide(client, opened, "hold", **{"decision-reason": "Wait for the agency"})
+    story = Article.objects.get(pk=opened.pk)
+    response = decide(client, story, "hold", **{"decision-reason": "Still waiting"})
+    assert "was already held: nothing changed" in client.get(response.url).content.decode()
+    stale = decide(client, opened, "approve")  # a page that showed the story before the hold
+    assert "changed since you opened it (by editor at" in client.get(stale.url).content.decode()
