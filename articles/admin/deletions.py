@@ -14,17 +14,30 @@ from ..templatetags.newsroom import http_url
 from .changelist import ReadOnlyAdmin
 
 
+class RestoredFilter(admin.SimpleListFilter):
+    title = "restored"
+    parameter_name = "restored"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not restored"), ("yes", "Restored")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("no", "yes"):
+            return queryset.filter(restored_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Deletion)
 class DeletionAdmin(ReadOnlyAdmin):
     """The trace of a decision: nobody edits or forgets one; a restore (or an overwriting import) ends it."""
 
-    list_display = ["title", "address", "was_published", "deleted_by", "deleted_at", "restored"]
+    list_display = ["title", "address", "was_published", "deleted_by_name", "deleted_at", "restored"]
     list_select_related = ["deleted_by", "restored_by"]
-    list_filter = [("restored_at", admin.EmptyFieldListFilter)]
+    list_filter = [RestoredFilter]
     search_fields = ["title", "url_key"]
     date_hierarchy = "deleted_at"
     fields = [
-        *("title", "url_key", "slug", "story_id", "was_published", "deleted_by", "deleted_at"),
+        *("title", "url_key", "slug", "story_id", "was_published", "deleted_by_name", "deleted_at"),
         *("restored", "revisions_kept"),
     ]
     readonly_fields = fields
@@ -38,6 +51,11 @@ class DeletionAdmin(ReadOnlyAdmin):
     def address(self, obj):
         href = http_url(obj.url_key)
         return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', href, obj.url_key) if href else obj.url_key
+
+    # Names, not links: the user admin is for those who may manage users.
+    @admin.display(description="deleted by", ordering="deleted_by__username")
+    def deleted_by_name(self, obj):
+        return obj.deleted_by_name
 
     @admin.display(description="restored")
     def restored(self, obj):

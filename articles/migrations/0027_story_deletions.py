@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ("imported_published", models.BooleanField(null=True)),
                 ("imported_quality", models.IntegerField(null=True)),
                 ("deleted_at", models.DateTimeField(default=django.utils.timezone.now)),
-                ("restored_at", models.DateTimeField(blank=True, null=True)),
+                ("restored_at", models.DateTimeField(blank=True, null=True, verbose_name="restored")),
             ],
             options={
                 "verbose_name": "deleted story",

@@ -148,7 +148,7 @@ class Deletion(models.Model):
     restored_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    restored_at = models.DateTimeField(null=True, blank=True)
+    restored_at = models.DateTimeField("restored", null=True, blank=True)
 
     class Meta:
         ordering = ["-deleted_at", "-id"]

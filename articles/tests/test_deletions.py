@@ -263,3 +263,17 @@ def test_saving_a_story_deleted_meanwhile_says_who_deleted_it_and_where_it_is(cl
     text = " ".join(str(m) for m in response.context["messages"])
     assert "was deleted by admin on" in text and "under Deleted stories" in text and "could not be saved" in text
     assert response.redirect_chain[-1][0] == reverse("admin:articles_deletion_change", args=[Deletion.objects.get().pk])
+
+
+def test_the_deleted_stories_list_filters_by_restored_and_names_who_deleted(admin_client, admin_user, write_fixture):
+    paths = [write_fixture(f"{n}.md", story_text(title=f"Story {n}", url=f"https://example.com/{n}")) for n in "ab"]
+    import_paths(paths)
+    for article in Article.objects.all():
+        delete_in_admin(admin_client, article)
+    restore(admin_client, Deletion.objects.get(title="Story a"))
+    listing = reverse("admin:articles_deletion_changelist")
+    standing = admin_client.get(listing, {"restored": "no"})
+    assert [d.title for d in standing.context["cl"].result_list] == ["Story b"]
+    restored = admin_client.get(listing, {"restored": "yes"})
+    assert [d.title for d in restored.context["cl"].result_list] == ["Story a"]
+    assert reverse("admin:auth_user_change", args=[admin_user.pk]) not in restored.content.decode()
