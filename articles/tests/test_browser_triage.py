@@ -71,6 +71,16 @@ def test_keyboard_decisions_swap_in_the_next_story_without_a_page_load(page, thr
     ]
 
 
+def test_a_story_swapped_in_has_the_calendar_and_clock_of_its_date_fields(page, three_waiting):
+    log_in(page)
+    shortcuts = page.locator("#triage .datetimeshortcuts")
+    before = shortcuts.count()
+    assert before > 0
+    page.keyboard.press("h")
+    expect(heading(page)).to_have_text("Second in line")
+    expect(shortcuts).to_have_count(before)
+
+
 def test_j_and_k_move_through_the_queue_and_keep_its_filters(page, three_waiting):
     log_in(page)
     page.goto(f"{TRIAGE}?imported=today")

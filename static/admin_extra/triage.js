@@ -13,9 +13,25 @@
       return;
     }
     region().replaceWith(next);
+    addDateShortcuts(next);
     document.title = next.dataset.title || document.title;
     window.history.pushState(null, "", url);
     window.scrollTo(0, 0);
+  }
+
+  // Django adds its calendar and clock to date and time fields once, on load: the fields of a
+  // story swapped in get theirs here.
+  function addDateShortcuts(container) {
+    const shortcuts = window.DateTimeShortcuts;
+    if (!shortcuts) return;
+    container.querySelectorAll("input.vDateField, input.vTimeField").forEach(function (input) {
+      if (input.classList.contains("vTimeField")) {
+        shortcuts.addClock(input);
+      } else {
+        shortcuts.addCalendar(input);
+      }
+      shortcuts.addTimezoneWarning(input);
+    });
   }
 
   function load(url, options) {
