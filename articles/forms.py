@@ -192,7 +192,7 @@ class ArticleAdminForm(forms.ModelForm):
         if current is None:
             raise ValidationError("This story was deleted since you opened it.", code="deleted")
         base = content_at(current, cleaned.get("base_version") or version)
-        last = current.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
+        last = Revision.last_applied(current)
         who = f"{last.author} saved it at {timezone.localtime(last.created_at):%Y-%m-%d %H:%M}" if last else ""
         theirs = _form_values(current)
         lines = []

@@ -160,5 +160,5 @@ def _changed_since(request, article, opened, key):
 
 
 def _last_author(article):
-    revision = Revision.objects.filter(article=article, status=Revision.Status.LIVE).order_by("-id").first()
+    revision = Revision.last_applied(article)
     return revision.author if revision else "Someone"

@@ -154,7 +154,7 @@ def _changed_by(story):
     """Who changed the story since the page showed it, as far as the history tells."""
     if story is None:
         return "This story was deleted since you opened it"
-    last = story.revisions.filter(status=Revision.Status.LIVE).select_related("user").order_by("-id").first()
+    last = Revision.last_applied(story)
     who = f" (by {last.author} at {timezone.localtime(last.created_at):%H:%M})" if last else ""
     return f"This story changed since you opened it{who}"
 

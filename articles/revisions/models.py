@@ -81,6 +81,12 @@ class Revision(models.Model):
     def __str__(self):
         return f"{self.get_source_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
+    @classmethod
+    def last_applied(cls, article):
+        """The story's latest applied revision, with its user: who changed it last, and when."""
+        applied = cls.objects.filter(article=article, status=cls.Status.LIVE)
+        return applied.select_related("user").order_by("-id").first()
+
     @property
     def author(self):
         if self.user:
