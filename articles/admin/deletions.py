@@ -7,7 +7,9 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 
+from ..clusters_models import TitleBand
 from ..models import Deletion
 from ..revisions.deletions import restore_deletion
 from ..templatetags.newsroom import http_url
@@ -100,8 +102,18 @@ class DeletionAdmin(ReadOnlyAdmin):
         return super().get_queryset(request).defer("content_data")
 
 
-class DeletedStoryNoticeMixin:
-    """For ArticleAdmin: the page of a story deleted meanwhile says who deleted it and where it is now."""
+# Rows the story's deletion takes with it that no editor wrote or reads (the duplicate index's).
+BOOKKEEPING = (TitleBand,)
+
+
+class StoryDeletionMixin:
+    """For ArticleAdmin: a deletion's confirmation lists what editors know; a story deleted meanwhile says by whom."""
+
+    def get_deleted_objects(self, objs, request):
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        names = {str(model._meta.verbose_name_plural) for model in BOOKKEEPING}
+        prefixes = tuple(f"{capfirst(model._meta.verbose_name)}: " for model in BOOKKEEPING)
+        return _without(deleted, prefixes), {k: n for k, n in counts.items() if k not in names}, perms_needed, protected
 
     # Django's hook for a missing object (its message only guesses "Perhaps it was deleted?").
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
@@ -122,3 +134,16 @@ class DeletedStoryNoticeMixin:
         if request.user.has_perm("articles.view_deletion"):
             return HttpResponseRedirect(reverse("admin:articles_deletion_change", args=[deletion.pk]))
         return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+
+
+def _without(items, prefixes):
+    """The admin's nested list of what a deletion takes, without the entries that start with `prefixes`."""
+    kept = []
+    for item in items:
+        if isinstance(item, list):
+            nested = _without(item, prefixes)
+            if nested:
+                kept.append(nested)
+        elif not str(item).startswith(prefixes):
+            kept.append(item)
+    return kept

@@ -27,7 +27,7 @@ from ..services import stories_changed, watch_publication
 from .changelist import EstimatedCountPaginator, StrictModelAdmin
 from .clusters import ClusterActionsMixin
 from .decisions import DecisionsMixin, state_label, stories
-from .deletions import DeletedStoryNoticeMixin
+from .deletions import StoryDeletionMixin
 from .filters import (
     ArrivalFilter,
     BelowGateFilter,
@@ -70,7 +70,7 @@ class ArticleAdmin(
     RevisionsMixin,
     StoryImportMixin,
     FreshTablesMixin,
-    DeletedStoryNoticeMixin,
+    StoryDeletionMixin,
     StrictModelAdmin,
 ):
     form = ArticleAdminForm

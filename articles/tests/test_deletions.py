@@ -277,3 +277,10 @@ def test_the_deleted_stories_list_filters_by_restored_and_names_who_deleted(admi
     restored = admin_client.get(listing, {"restored": "yes"})
     assert [d.title for d in restored.context["cl"].result_list] == ["Story a"]
     assert reverse("admin:auth_user_change", args=[admin_user.pk]) not in restored.content.decode()
+
+
+def test_the_delete_confirmation_lists_what_editors_know_not_the_duplicate_index(admin_client, example):
+    _, article = example
+    assert article.title_bands.exists()
+    page = admin_client.get(reverse("admin:articles_article_delete", args=[article.pk])).content.decode()
+    assert "Related coverage" in page and "Title band" not in page and "title bands" not in page
