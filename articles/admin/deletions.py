@@ -7,7 +7,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 
 from ..clusters_models import TitleBand
 from ..models import Deletion
@@ -52,7 +52,11 @@ class DeletionAdmin(ReadOnlyAdmin):
     @admin.display(description="address", ordering="url_key")
     def address(self, obj):
         href = http_url(obj.url_key)
-        return format_html('<a href="{}" rel="noopener noreferrer">{}</a>', href, obj.url_key) if href else obj.url_key
+        # Shortened in the list, whole in its title: feed addresses run to hundreds of characters.
+        shown = Truncator(obj.url_key).chars(60)
+        if not href:
+            return shown
+        return format_html('<a href="{}" title="{}" rel="noopener noreferrer">{}</a>', href, obj.url_key, shown)
 
     # Names, not links: the user admin is for those who may manage users.
     @admin.display(description="deleted by", ordering="deleted_by__username")
