@@ -163,3 +163,9 @@ def changelist_url(**params) -> str:
     """The story list filtered by `params` (a filter's parameter_name: value)."""
     url = reverse("admin:articles_article_changelist")
     return f"{url}?{urlencode(params)}" if params else url
+
+
+def object_id_number(object_id):
+    """An id from an admin URL as a number, or None for anything no row's integer id could be."""
+    text = str(object_id)
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None

@@ -13,7 +13,7 @@ from ..clusters_models import TitleBand
 from ..models import Deletion
 from ..revisions.deletions import restore_deletion
 from ..templatetags.newsroom import http_url
-from .changelist import ReadOnlyAdmin
+from .changelist import ReadOnlyAdmin, object_id_number
 
 
 class RestoredFilter(admin.SimpleListFilter):
@@ -31,7 +31,7 @@ class RestoredFilter(admin.SimpleListFilter):
 
 @admin.register(Deletion)
 class DeletionAdmin(ReadOnlyAdmin):
-    """The trace of a decision: nobody edits or forgets one; a restore (or an overwriting import) ends it."""
+    """The trace of a decision: nobody edits or forgets one; only a restore ends it."""
 
     list_display = ["title", "address", "was_published", "deleted_by_name", "deleted_at", "restored"]
     list_select_related = ["deleted_by", "restored_by"]
@@ -121,11 +121,9 @@ class StoryDeletionMixin:
 
     # Django's hook for a missing object (its message only guesses "Perhaps it was deleted?").
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        deletion = None
-        if str(object_id).isascii() and str(object_id).isdigit() and len(str(object_id)) < 19:
-            deletion = (
-                Deletion.objects.filter(story_id=int(object_id)).select_related("deleted_by").order_by("-id").first()
-            )
+        story_id = object_id_number(object_id)
+        deletions = Deletion.objects.filter(story_id=story_id).select_related("deleted_by").order_by("-id")
+        deletion = deletions.first() if story_id is not None else None
         if deletion is None:
             return super()._get_obj_does_not_exist_redirect(request, opts, object_id)
         lost = " Your changes could not be saved." if request.method == "POST" else ""

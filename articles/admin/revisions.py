@@ -17,6 +17,7 @@ from ..models import Article, Revision
 from ..revisions.diff import changes
 from ..revisions.restore import approve_revision, reject_revision, restore_revision
 from ..revisions.snapshots import current_contents
+from .changelist import object_id_number
 from .decisions import state_label
 
 # Revisions listed on one history page, newest first.
@@ -58,8 +59,8 @@ class RevisionsMixin:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method == "GET":
-            pending = Revision.objects.filter(article_id=_id(object_id), status=Revision.Status.PENDING)
-            waiting = pending.select_related("user").order_by("-id").first() if _id(object_id) else None
+            pending = Revision.objects.filter(article_id=object_id_number(object_id), status=Revision.Status.PENDING)
+            waiting = pending.select_related("user").order_by("-id").first() if object_id_number(object_id) else None
             if waiting is not None:
                 # Readers still see the story as it is: an editor opening it should know what waits.
                 history = reverse("admin:articles_article_history", args=[waiting.article_id])
@@ -179,9 +180,3 @@ class RevisionsMixin:
             message = " ".join(getattr(error, "messages", ["This change was already decided."]))
             self.message_user(request, message, messages.ERROR)
         return HttpResponseRedirect(reverse("admin:articles_article_history", args=[article.pk]))
-
-
-def _id(object_id):
-    """A story id from the admin's URL, or None for anything that cannot be one."""
-    text = str(object_id)
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None

@@ -14,17 +14,17 @@ Deleting a story keeps the decision, its trace and a way back (articles.revision
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from ..models import Article, Deletion, Revision
 from ..services import stories_changed
 from ..stories.children import replace_children
 from ..stories.plan import PlannedStory
-from ..stories.references import ensure_providers, ensure_topics
 from ..stories.report import CREATED, FileResult
 from ..stories.write import lock_stories, upsert_stories
 from .content import from_content, pack
+from .restore import story_references
 from .snapshots import current_contents
 
 # What a Deletion keeps of the story's row.
@@ -53,13 +53,14 @@ def record_deletions(article_ids, *, user):
         )
         for pk, url_key, slug, title, published, content_hash, imported_published, imported_quality in rows
     )
-    for deletion in deletions:
-        revisions = Revision.objects.filter(article_id=deletion.story_id)
-        # An importer's change to a story that is gone has nothing left to apply to.
-        revisions.filter(status=Revision.Status.PENDING).update(
-            status=Revision.Status.REJECTED, decided_by=user, decided_at=now, message="Rejected: the story was deleted."
-        )
-        revisions.update(deletion=deletion)
+    revisions = Revision.objects.filter(article_id__in=[row[0] for row in rows])
+    # An importer's change to a story that is gone has nothing left to apply to.
+    revisions.filter(status=Revision.Status.PENDING).update(
+        status=Revision.Status.REJECTED, decided_by=user, decided_at=now, message="Rejected: the story was deleted."
+    )
+    # Each story's revisions stay with its deletion: two statements for any number of stories.
+    deletion_of = Deletion.objects.filter(story_id=OuterRef("article_id"), deleted_at=now).order_by("-id")
+    revisions.update(deletion=Subquery(deletion_of.values("pk")[:1]))
     return deletions
 
 
@@ -85,11 +86,7 @@ def restore_deletion(deletion: Deletion, *, user) -> Article:
             "imported_published": deletion.imported_published,
             "imported_quality": deletion.imported_quality,
         }
-        providers = ensure_providers(
-            [story.provider] * bool(story.provider)
-            + [related.provider for related in story.related if related.provider]
-        )
-        topics = ensure_topics(story.topics)
+        providers, topics = story_references(story)
         upsert_stories([item], providers=providers)
         if not Article.objects.filter(pk=deletion.story_id).exists():
             # Its old id too, before any row refers to the new one: the admin's links and log name it.

@@ -101,11 +101,7 @@ def _apply(article_id, content, *, user, source, message, upstream=None, keep_de
         decided = "status" in item.state and user is not None
         if decided:
             item.state["status_by"] = Article.StatusBy.EDITOR
-        providers = ensure_providers(
-            [story.provider] * bool(story.provider)
-            + [related.provider for related in story.related if related.provider]
-        )
-        topics = ensure_topics(story.topics)
+        providers, topics = story_references(story)
         watch = watch_publication([article.pk])
         upsert_stories([item], providers=providers)
         # What the import's upsert does not write: who decided, and an end of publication already
@@ -127,3 +123,11 @@ def _apply(article_id, content, *, user, source, message, upstream=None, keep_de
             upstream=upstream,
             message=message,
         )
+
+
+def story_references(story):
+    """The providers and topics `story` names, made where they do not exist: what writing it one at a time needs."""
+    providers = ensure_providers(
+        [story.provider] * bool(story.provider) + [related.provider for related in story.related if related.provider]
+    )
+    return providers, ensure_topics(story.topics)
