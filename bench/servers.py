@@ -86,7 +86,8 @@ class Gunicorn(Server):
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_WORKERS": "2",
             "GUNICORN_THREADS": str(self.threads),
-            "GUNICORN_ACCESS_LOG": "/dev/null",
+            # None, as the Wagtail peer runs: the proxy in front logs requests (gunicorn.conf.py).
+            "GUNICORN_ACCESS_LOG": "",
         }
         gunicorn = str(Path(self.python).parent / "gunicorn")
         return (

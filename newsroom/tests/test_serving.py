@@ -1,5 +1,6 @@
 """`make serve`'s way of running: collectstatic with hashed names, whitenoise, gunicorn."""
 
+import gc
 import os
 import runpy
 import socket
@@ -91,3 +92,23 @@ def test_gunicorn_recycles_workers_rarely_by_default_and_as_configured(monkeypat
     assert (config["max_requests"], config["max_requests_jitter"]) == (100_000, 10_000)
     monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")
     assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["max_requests"] == 0
+
+
+def test_gunicorn_access_log_goes_to_stdout_unless_turned_off_for_a_proxy_that_logs(monkeypatch):
+    monkeypatch.delenv("GUNICORN_ACCESS_LOG", raising=False)
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] == "-"
+    monkeypatch.setenv("GUNICORN_ACCESS_LOG", "")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["accesslog"] is None
+
+
+def test_gunicorn_workers_freeze_start_up_objects_and_collect_cycles_less_often():
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    thresholds = gc.get_threshold()
+    try:
+        config["post_worker_init"](worker=None)
+        assert gc.get_threshold() == config["GC_THRESHOLDS"]
+        assert config["GC_THRESHOLDS"][0] > thresholds[0]
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
