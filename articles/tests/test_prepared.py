@@ -4,10 +4,13 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connections
+from django.db import OperationalError, connection, connections, transaction
 from django.db.models import Max, Q, Subquery, signals
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import prepared
 from articles.models import Article, RelatedLink
 from articles.prepared import PreparedQuery, instance, instance_from_row
 from articles.story_page import story_by_slug, story_coverage, story_page_versions, story_parts
@@ -69,6 +72,72 @@ def test_a_query_that_drops_an_argument_is_refused_when_written():
     query = PreparedQuery(lambda slug: Article.objects.filter(slug="fixed").values_list("pk"))
     with pytest.raises(RuntimeError, match="is not in"):
         query.rows("anything")
+
+
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite's cursor rewrites SQL")
+
+
+def driver_calls(monkeypatch):
+    """The calls that went to the driver's connection instead of Django's cursor."""
+    calls = []
+
+    def counted(*arguments):
+        calls.append(arguments)
+        return driver_rows(*arguments)
+
+    driver_rows = prepared._driver_rows
+    monkeypatch.setattr(prepared, "_driver_rows", counted)
+    return calls
+
+
+@sqlite_only
+def test_an_unwatched_sqlite_connection_runs_the_query_on_the_driver_with_the_orms_rows(monkeypatch):
+    stories = [make_article(provider=make_provider(name=f"Outlet {n}")) for n in range(3)]
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list(*COLUMNS))
+    calls = driver_calls(monkeypatch)
+
+    for story in stories:
+        assert query.rows(story.slug) == list(Article.objects.filter(pk=story.pk).values_list(*COLUMNS))
+
+    # The first through Django's cursor, which gives the driver's SQL; the others on the driver.
+    assert len(calls) == 2
+    assert "%s" not in calls[0][1] and "?" in calls[0][1]
+
+
+def test_a_watched_connection_sees_every_prepared_query(monkeypatch):
+    story = make_article()
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list("pk"))
+    query.rows(story.slug)
+    calls = driver_calls(monkeypatch)
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many)
+
+    with CaptureQueriesContext(connection) as captured:
+        assert query.rows(story.slug) == [(story.pk,)]
+    with connection.execute_wrapper(wrapper):
+        assert query.rows(story.slug) == [(story.pk,)]
+
+    assert len(captured) == 1 and len(seen) == 1
+    assert calls == []
+
+
+@sqlite_only
+def test_a_query_on_the_driver_is_refused_in_a_broken_transaction_and_raises_djangos_errors():
+    story = make_article()
+    query = PreparedQuery(lambda slug: Article.objects.filter(slug=slug).values_list("pk"))
+    query.rows(story.slug)
+
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            query.rows(story.slug)
+    (sql,) = query._driver_sql
+    query._driver_sql[sql] = "SELECT id FROM no_such_table WHERE slug = ?"
+    with pytest.raises(OperationalError, match="no_such_table"):
+        query.rows(story.slug)
 
 
 def test_an_instance_from_columns_is_the_orms_with_the_rest_deferred():
