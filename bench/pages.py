@@ -5,7 +5,9 @@ pages behind nginx, and the long-tail workload with editors and imports at work.
 """
 
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -16,6 +18,8 @@ from bench.servers import Gunicorn, Nginx, visit_all, wrk
 
 # Listings compared with the Wagtail peer's index page; the story page with its story page.
 LISTINGS = ("listing page 1", "listing, deep page", "topic page", "filtered listing", "searched listing")
+# Rounds of the comparison with the peer (peer_pages).
+PEER_ROUNDS = int(os.environ.get("BENCH_PEER_ROUNDS", "3"))
 
 
 def measure(bench):
@@ -23,7 +27,7 @@ def measure(bench):
         bench.log("wrk is not installed: `apt-get install wrk`; skipping page load tests")
         return
     load = newsroom_pages(bench)
-    peer_pages(bench, load)
+    peer_pages(bench)
     behind_nginx(bench)
     long_tail(bench, load)
 
@@ -69,8 +73,15 @@ def newsroom_pages(bench):
     return load
 
 
-def peer_pages(bench, load):
-    """Newsroom's uncached pages against the Wagtail peer's, same server and load settings."""
+def peer_pages(bench):
+    """Newsroom's uncached pages against the Wagtail peer's, same server and load settings.
+
+    Both servers run side by side, and each comparison is measured in turn,
+    ours then theirs and theirs then ours, PEER_ROUNDS times: this machine
+    drifts by 10-30% over the minutes between one side's measures and the
+    other's, which a single measure of each put in the ratio. The ratio is
+    the median of the rounds' ratios.
+    """
     reason = wagtail.unavailable()
     if reason:
         bench.log(f"the Wagtail peer is not measured: {reason}")
@@ -78,23 +89,32 @@ def peer_pages(bench, load):
     peer = wagtail.WagtailPeer(bench.stories, bench.log)
     peer.prepare()
     paths = peer.paths()
-    with peer.server() as base:
-        measured = {name: checked(wrk(base + paths[name], bench.seconds)) for name in ("index", "deep", "story")}
+    ours = bench.public_paths(bench.full)
+    references = {label: ("index", "index") for label in LISTINGS}
+    references[LISTINGS[1]] = ("deep", "deep index page")
+    references["story page"] = ("story", "story page")
+    rounds = {label: [] for label in references}
+    with server(bench, NEWSROOM_PAGE_CACHE="0") as our_base, peer.server() as their_base:
+        for number in range(PEER_ROUNDS):
+            for label, (name, _) in references.items():
+                urls = {"newsroom": our_base + ours[label], "wagtail": their_base + paths[name]}
+                # Ours first in even rounds, theirs first in odd ones; one warm-up per page.
+                order = ("newsroom", "wagtail") if number % 2 == 0 else ("wagtail", "newsroom")
+                measured = {side: checked(wrk(urls[side], bench.seconds, warm=number == 0)) for side in order}
+                rounds[label].append(measured)
     bench.peer_story_paths = paths["stories"]
-    bench.results["details"]["wagtail"] = {"paths": {k: v for k, v in paths.items() if k != "stories"}, **measured}
-    uncached = load["uncached"]
-    references = {label: ("index", measured["index"]["rps"]) for label in LISTINGS}
-    references[LISTINGS[1]] = ("deep index page", measured["deep"]["rps"])
-    references["story page"] = ("story page", measured["story"]["rps"])
-    for label, (theirs, rps) in references.items():
-        ours = uncached[label]["rps"]
+    shown = {name: path for name, path in paths.items() if name != "stories"}
+    bench.results["details"]["wagtail"] = {"paths": shown, "rounds": rounds}
+    for label, (_, theirs) in references.items():
+        pairs = rounds[label]
+        ratio = statistics.median(pair["newsroom"]["rps"] / pair["wagtail"]["rps"] for pair in pairs)
         bench.row(
-            f"10. {label} (uncached) vs Wagtail's {theirs}, requests/s",
-            f"{ours:.0f}",
-            f"{rps:.0f}",
-            f"{ours / rps:.1f}x",
+            f"10. {label} (uncached) vs Wagtail's {theirs}, requests/s, median of {len(pairs)} alternated rounds",
+            f"{statistics.median(pair['newsroom']['rps'] for pair in pairs):.0f}",
+            f"{statistics.median(pair['wagtail']['rps'] for pair in pairs):.0f}",
+            f"{ratio:.1f}x",
             ">= 5x",
-            ours >= 5 * rps,
+            ratio >= 5,
         )
 
 

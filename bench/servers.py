@@ -145,11 +145,12 @@ def visit_all(base, paths, *, threads=4):
         list(pool.map(visit, paths))
 
 
-def wrk(url, seconds, *, paths_file=None, connections=8):
-    """wrk -t2 -c8 against `url` (or uniformly random paths of `paths_file` on its host) after a warm-up."""
+def wrk(url, seconds, *, paths_file=None, connections=8, warm=True):
+    """wrk -t2 -c8 against `url` (or uniformly random paths of `paths_file` on its host), after a warm-up if `warm`."""
     script = ["-s", str(LUA / "random_paths.lua"), url, "--", str(paths_file)] if paths_file else [url]
-    # Long enough for each worker's first requests (a cold page cache, the filter choices) to be behind us.
-    subprocess.run(["wrk", "-t1", "-c2", "-d3s", *script], capture_output=True, check=True)
+    if warm:
+        # Long enough for each worker's first requests (a cold page cache, the filter choices) to be behind us.
+        subprocess.run(["wrk", "-t1", "-c2", "-d3s", *script], capture_output=True, check=True)
     out = subprocess.run(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *script],
         capture_output=True,
