@@ -17,9 +17,21 @@ from .models import Article, RelatedLink, Topic
 from .prepared import PreparedQuery, instance, instance_from_row, shown_fields
 from .querysets import PAGE_UNSHOWN_FIELDS
 
-STORY_FIELDS = shown_fields(Article, leaving_out=PAGE_UNSHOWN_FIELDS)
+# What the page never shows (the editors' and the import's bookkeeping, the file's layout): each column read is a
+# conversion on every visit (a dozen of them dates), 4% of the page's CPU in all.
+STORY_UNSHOWN = (
+    *("status", "status_by", "status_changed_at", "held_at", "reviewed_at", "reviewed_by", "version"),
+    *("source_name", "source_id", "content_hash", "imported_quality", "imported_published", "imported_at"),
+    *("url_key", "quality", "heat", "cluster_split", "image_count", "cached_image_count", "created_at"),
+    *("source_checked_at", "source_failures"),
+)
+IMAGE_UNSHOWN = (
+    *("extra", "layout", "related_link", "is_cached", "stored_format", "stored_bytes", "cached_at", "attempts"),
+    *("fetch_error", "fetch_failed_at"),
+)
+STORY_FIELDS = shown_fields(Article, leaving_out=(*PAGE_UNSHOWN_FIELDS, *STORY_UNSHOWN))
 LINK_FIELDS = shown_fields(RelatedLink, leaving_out=("extra", "layout"))
-IMAGE_FIELDS = shown_fields(Image)
+IMAGE_FIELDS = shown_fields(Image, leaving_out=IMAGE_UNSHOWN)
 PROVIDER_FIELDS = shown_fields(Provider)
 # A row's provider, after the row's own columns: the story's whole (its logo is the JSON-LD's
 # publisher's); of its related coverage and its cluster's stories, what the page names them by.

@@ -4,9 +4,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.db.models import Model
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from articles.embeds import PLAYER_HOST, youtube_id_from_url
+from articles.images.models import Image
 from articles.models import Article
 from articles.stories.write import import_paths
 from articles.tests.conftest import SAMPLES_DIR
@@ -228,3 +231,40 @@ def test_the_page_reads_images_topics_and_related_coverage_in_file_order_with_on
     shown = re.findall(r'<h3 class="related__title"><a [^>]*>([^<]*)</a>', html)
     assert shown == titles
     assert response.context["lead_image"] == article.images.get(position=0)
+
+
+def test_every_kind_of_story_page_is_shown_from_its_prepared_rows_without_loading_a_field_more(
+    client, admin_client, monkeypatch, settings
+):
+    # The page's queries select only the columns it shows (articles.story_page): one more read,
+    # in the templates or the JSON-LD, would be a query per visit for a field left out.
+    settings.NEWSROOM_PAGE_CACHE = False
+    stories = [
+        make_article(topics=["Alpha", "Beta"], images=3, related=4),
+        make_article(correction_note="The date was wrong.", corrected_at=timezone.now(), category="world"),
+        make_article(original_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ", type="video"),
+        make_article(source_broken_at=timezone.now(), type="download", amp_url="https://amp.example/x"),
+        make_article(published=False),
+    ]
+    Image.objects.filter(article=stories[0]).update(
+        file="images/lead.jpg",
+        stored_width=800,
+        stored_height=450,
+        picture_files={"jpeg": [["images/lead-400.jpg", 400, 225]], "webp": [["images/lead-400.webp", 400, 225]]},
+    )
+    others = [make_article(related=1), make_article()]
+    Article.objects.filter(pk__in=[stories[0].pk, *(s.pk for s in others)]).update(cluster=stories[0].pk)
+    if SAMPLE_FILES:
+        import_paths(SAMPLE_FILES[:40])
+
+    def refused(instance, *args, fields=None, **kwargs):
+        raise AssertionError(f"{type(instance).__name__} {instance.pk} loaded {fields} after its query")
+
+    monkeypatch.setattr(Model, "refresh_from_db", refused)
+    for article in Article.objects.filter(published=True):
+        response = client.get(article.get_absolute_url())
+        assert response.status_code == 200, article
+    preview = admin_client.get(stories[-1].get_absolute_url())
+    assert preview.status_code == 200 and b"preview-banner" in preview.content
+    first = client.get(stories[0].get_absolute_url()).text
+    assert "lead-400.webp" in first and "Coverage from" in first
