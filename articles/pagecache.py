@@ -183,9 +183,26 @@ def freshness(request):
     if not hasattr(request, "_newsroom_freshness"):
         # The database this request reads (a public reader's may be the replica, staff's the primary).
         using = router.db_for_read(Article)
-        stamp, (generation, listings) = remembered_freshness(Article.objects.using(using).freshness, using)
-        request._newsroom_freshness = Freshness(**stamp, generation=generation, listings=listings)
+        stamp, tokens = remembered_freshness(Article.objects.using(using).freshness, using)
+        request._newsroom_freshness = _freshness_of(using, stamp, tokens)
     return request._newsroom_freshness
+
+
+# {database: (stamp, tokens, their Freshness)}: the requests of one remembered_freshness() share
+# one, and so its digests, made once instead of per page (2% of a story page's CPU).
+_shared_freshness = {}
+
+
+def _freshness_of(using, stamp, tokens):
+    shared = _shared_freshness.get(using)
+    if shared is None or shared[0] is not stamp or shared[1] is not tokens:
+        generation, listings = tokens
+        shared = _shared_freshness[using] = (
+            stamp,
+            tokens,
+            Freshness(**stamp, generation=generation, listings=listings),
+        )
+    return shared[2]
 
 
 # --- Cached pages and pieces of pages ------------------------------------------

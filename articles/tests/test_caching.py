@@ -88,6 +88,19 @@ def test_the_freshness_is_remembered_per_database(memo):
     assert pagecache.remembered_freshness(lambda: {"updated": None, "published": 9}, "replica") == replica
 
 
+def test_the_requests_of_one_remembered_freshness_share_its_versions_and_a_change_makes_new_ones(memo, rf):
+    pagecache.note_local_change()
+    make_article(title="Before")
+    first, second = pagecache.freshness(rf.get("/")), pagecache.freshness(rf.get("/"))
+    assert first is second and first.version == second.version
+
+    make_article(title="After")  # through articles.services, as every writer of the app
+    changed = pagecache.freshness(rf.get("/"))
+
+    assert changed is not first and changed.version != first.version
+    assert changed.published == first.published + 1
+
+
 def test_the_filter_choices_are_looked_for_in_the_cache_at_most_once_a_memo(client, memo, monkeypatch):
     make_article(topics=["Space"])
     client.get("/topics/")
