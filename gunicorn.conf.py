@@ -25,7 +25,7 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
-# Python's cyclic collector, run less often: a page leaves a few hundred objects in cycles, and
+# Python's cyclic collector, run less often: a page leaves some two hundred objects in cycles, and
 # each collection also walks what the worker keeps between requests. Every 7,000 new objects
 # instead of 700 took 7% off a story page's CPU and 4% off a search's (alternating batches in
 # process); Django's start-up objects, frozen, are never walked again (docs/performance.md).

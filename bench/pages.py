@@ -173,8 +173,8 @@ def long_tail(bench, load):
             f"11. long tail, {cache_name} cache, from an empty cache (reported: {len(paths)} URLs in "
             f"{bench.long_tail_seconds} s are mostly first visits)",
             f"{cold['rps']:.0f} req/s, p99 {cold['p99_ms']:.0f} ms",
-            f"{floor:.0f} req/s",
-            f"{100 * cold['rps'] / floor:.0f}%",
+            f"{cold['floor']:.0f} req/s",
+            f"{100 * cold['rps'] / cold['floor']:.0f}%",
             "reported",
             True,
         )
@@ -183,10 +183,10 @@ def long_tail(bench, load):
             f"11. long tail, {cache_name} cache, every page asked for once before ({len(paths)} URLs, "
             f"{work_done['saves']} saves, {work_done['imports']} imports) vs floor",
             f"{steady['rps']:.0f} req/s",
-            f"{floor:.0f} req/s",
-            f"{100 * steady['rps'] / floor:.0f}%",
+            f"{steady['floor']:.0f} req/s",
+            f"{100 * steady['rps'] / steady['floor']:.0f}%",
             ">= 40%",
-            steady["rps"] >= 0.4 * floor,
+            steady["rps"] >= 0.4 * steady["floor"],
         )
         errors = _errors(cold) + _errors(steady)
         bench.row(
@@ -242,6 +242,9 @@ def _under_churn(bench, base, paths_file, run, **extra):
     )
     result = wrk(base + "/", seconds, paths_file=paths_file)
     result["churn"] = json.loads(churn.communicate(timeout=120)[0].strip().splitlines()[-1])
+    # The reference of this very run: the floor view of the same server, just after it. The floor of
+    # the page measures, minutes earlier, put the machine's drift in the ratio (37-52% in one run).
+    result["floor"] = wrk(base + "/bench/floor/", bench.seconds)["rps"]
     return result
 
 
