@@ -43,7 +43,8 @@ class PreparedQuery:
         self._prepared = {}
         # Per database: the selected columns' expressions, and their converters per connection.
         self._columns = {}
-        # {SQL: the same for the driver}, where the backend's cursor rewrites SQL (SQLite).
+        # {(database, SQL): the same for the driver}, where the backend's cursor rewrites SQL (SQLite);
+        # per database, since two backends may write one query alike.
         self._driver_sql = {}
 
     def rows(self, *arguments, using="default"):
@@ -59,13 +60,13 @@ class PreparedQuery:
             # The type the backend gave the marker (psycopg's Int8 for a big integer, say).
             params[slot] = type(params[slot])(values[which])
         connection = connections[using]
-        driver_sql = self._driver_sql.get(sql)
+        driver_sql = self._driver_sql.get((using, sql))
         if driver_sql is not None and not connection.queries_logged and not connection.execute_wrappers:
             return _driver_rows(connection, driver_sql, params)
         with connection.cursor() as cursor:
             if driver_sql is None and hasattr(cursor.cursor, "convert_query"):
                 # The backend's own rewrite of the placeholders (SQLite's %s to ?), done once.
-                driver_sql = self._driver_sql[sql] = cursor.cursor.convert_query(sql)
+                driver_sql = self._driver_sql[using, sql] = cursor.cursor.convert_query(sql)
             cursor.execute(sql, params)
             return cursor.fetchall()
 

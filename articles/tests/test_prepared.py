@@ -134,8 +134,8 @@ def test_a_query_on_the_driver_is_refused_in_a_broken_transaction_and_raises_dja
         transaction.set_rollback(True)
         with pytest.raises(TransactionManagementError):
             query.rows(story.slug)
-    (sql,) = query._driver_sql
-    query._driver_sql[sql] = "SELECT id FROM no_such_table WHERE slug = ?"
+    (key,) = query._driver_sql
+    query._driver_sql[key] = "SELECT id FROM no_such_table WHERE slug = ?"
     with pytest.raises(OperationalError, match="no_such_table"):
         query.rows(story.slug)
 
