@@ -8,6 +8,7 @@ from ..inline_forms import ImageAdminForm, PositionedInlineFormSet, RelatedLinkA
 from ..models import Image, RelatedLink, Revision
 from ..revisions.snapshots import current_contents
 from ..templatetags.newsroom import http_url
+from .changelist import object_id_number
 
 
 def thumbnail_html(image, *, box=(80, 60)):
@@ -153,7 +154,8 @@ def _changed_since(request, article, opened, key):
     if key is None:
         return False
     if not hasattr(request, "_newsroom_opened_content"):
-        then = content_at(article, int(opened)) if opened.isascii() and opened.isdigit() and len(opened) < 10 else None
+        version = object_id_number(opened)
+        then = content_at(article, version) if version is not None else None
         request._newsroom_opened_content = (then, current_contents([article.pk])[article.pk])
     then, now = request._newsroom_opened_content
     return then is None or then.get(key) != now.get(key)

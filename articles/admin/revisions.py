@@ -58,9 +58,10 @@ class RevisionsMixin:
         return article
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            pending = Revision.objects.filter(article_id=object_id_number(object_id), status=Revision.Status.PENDING)
-            waiting = pending.select_related("user").order_by("-id").first() if object_id_number(object_id) else None
+        story_id = object_id_number(object_id)
+        if request.method == "GET" and story_id is not None:
+            pending = Revision.objects.filter(article_id=story_id, status=Revision.Status.PENDING)
+            waiting = pending.select_related("user").order_by("-id").first()
             if waiting is not None:
                 # Readers still see the story as it is: an editor opening it should know what waits.
                 history = reverse("admin:articles_article_history", args=[waiting.article_id])
